@@ -1,0 +1,1 @@
+"""Telegram handlers: small, typed, thin. Logic lives in hoyamu/ services."""

@@ -1,0 +1,74 @@
+"""Showing matches: to the owner of a new lost report, and to owners when a found report arrives."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram.constants import ParseMode
+from telegram.error import Forbidden, TelegramError
+
+from bot import keyboards
+from bot.handlers.common import Context, esc, send
+from bot.i18n import t
+from hoyamu.service import MatchView
+from storage.models import Item
+
+log = logging.getLogger(__name__)
+
+
+def _details(item: Item) -> str:
+    parts = []
+    if item.place:
+        parts.append(f"📍 {esc(item.place)}")
+    if item.happened_on:
+        parts.append(f"📅 {item.happened_on.strftime('%d/%m/%Y')}")
+    return ("\n" + " · ".join(parts)) if parts else ""
+
+
+def match_text(language: str, view: MatchView) -> str:
+    return t(language, "match", score=view.parts.score, tier=t(language, f"tier_{view.parts.tier}"),
+             text=esc(view.item.text), details=_details(view.item))
+
+
+async def send_match(context: Context, chat_id: int, language: str, view: MatchView,
+                     intro: str | None = None) -> None:
+    """One match with 👍/👎 buttons; a photo only when the item is not sensitive."""
+    text = (intro + "\n\n" if intro else "") + match_text(language, view)
+    keyboard = keyboards.vote(language, view.match_id)
+    if view.item.photo_file_id and not view.item.sensitive:
+        await context.bot.send_photo(chat_id, view.item.photo_file_id, caption=text[:1000],
+                                     parse_mode=ParseMode.HTML, reply_markup=keyboard)
+    else:
+        await send(context, chat_id, text, keyboard)
+
+
+async def send_matches(context: Context, chat_id: int, language: str,
+                       matches: list[MatchView]) -> None:
+    if not matches:
+        await send(context, chat_id, t(language, "no_matches"))
+        return
+    await send(context, chat_id, t(language, "matches_intro"))
+    for view in matches:
+        await send_match(context, chat_id, language, view)
+
+
+async def notify_owners(context: Context, found: Item, matches: list[MatchView]) -> int:
+    """Message each owner whose lost report matches a new found report; returns how many."""
+    service = context.bot_data["core"].service
+    notified = 0
+    for view in matches:
+        owner_id = view.item.user_id
+        if owner_id is None:
+            continue
+        owner = await service.get_user(owner_id)
+        language = owner.language or "en"
+        as_seen_by_owner = MatchView(found, view.parts, view.match_id)
+        try:
+            await send_match(context, owner_id, language, as_seen_by_owner,
+                             intro=t(language, "notify_owner"))
+            notified += 1
+        except Forbidden:
+            log.info("owner %s has blocked the bot; not notified of item %s", owner_id, found.id)
+        except TelegramError:
+            log.warning("could not notify owner %s of item %s", owner_id, found.id, exc_info=True)
+    return notified

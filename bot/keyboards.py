@@ -1,0 +1,79 @@
+"""Inline keyboards. Callback data stays far below Telegram's 64 bytes: a short verb and ids.
+
+    menu:lost|found|mine|lang   lang:en|si      kind:lost|found     skip
+    when:today|yesterday        cat:ok|change|<n>                   confirm:yes|no
+    v:<match>:1|0 (vote)        c:<claim>:1|0 (finder decides)
+    r:<claim> (relay a message) s:<claim> (share contact)           ret:<claim> (returned)
+    i:<item>:ret|close|del|ext (my reports)
+"""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.i18n import LANGUAGES, category_name, language_name, t
+from matcher.lexicon import CATEGORIES
+
+
+def _kb(*rows: list[tuple[str, str]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)
+                                  for label, data in row] for row in rows])
+
+
+def main_menu(lang: str) -> InlineKeyboardMarkup:
+    return _kb([(t(lang, "btn_lost"), "menu:lost"), (t(lang, "btn_found"), "menu:found")],
+               [(t(lang, "btn_mine"), "menu:mine"), (t(lang, "btn_language"), "menu:lang")])
+
+
+def languages() -> InlineKeyboardMarkup:
+    return _kb([(language_name(code), f"lang:{code}") for code in LANGUAGES])
+
+
+def ask_kind(lang: str) -> InlineKeyboardMarkup:
+    return _kb([(t(lang, "btn_lost"), "kind:lost"), (t(lang, "btn_found"), "kind:found")],
+               [(t(lang, "btn_cancel"), "confirm:no")])
+
+
+def skip(lang: str) -> InlineKeyboardMarkup:
+    return _kb([(t(lang, "btn_skip"), "skip")])
+
+
+def when(lang: str) -> InlineKeyboardMarkup:
+    return _kb([(t(lang, "btn_today"), "when:today"), (t(lang, "btn_yesterday"), "when:yesterday"),
+                (t(lang, "btn_skip"), "skip")])
+
+
+def confirm_category(lang: str) -> InlineKeyboardMarkup:
+    return _kb([(t(lang, "btn_yes_category"), "cat:ok"),
+                (t(lang, "btn_change_category"), "cat:change")])
+
+
+def categories(lang: str) -> InlineKeyboardMarkup:
+    buttons = [(category_name(lang, c), f"cat:{i}") for i, c in enumerate(CATEGORIES)]
+    return _kb(*[buttons[i:i + 3] for i in range(0, len(buttons), 3)])
+
+
+def confirm(lang: str) -> InlineKeyboardMarkup:
+    return _kb([(t(lang, "btn_submit"), "confirm:yes"), (t(lang, "btn_cancel"), "confirm:no")])
+
+
+def vote(lang: str, match_id: int) -> InlineKeyboardMarkup:
+    return _kb([(t(lang, "btn_mine_item"), f"v:{match_id}:1"),
+                (t(lang, "btn_not_mine"), f"v:{match_id}:0")])
+
+
+def decide(lang: str, claim_id: int) -> InlineKeyboardMarkup:
+    return _kb([(t(lang, "btn_accept"), f"c:{claim_id}:1"),
+                (t(lang, "btn_decline"), f"c:{claim_id}:0")])
+
+
+def handback(lang: str, claim_id: int) -> InlineKeyboardMarkup:
+    return _kb([(t(lang, "btn_message"), f"r:{claim_id}")],
+               [(t(lang, "btn_share"), f"s:{claim_id}"), (t(lang, "btn_returned"), f"ret:{claim_id}")])
+
+
+def my_item(lang: str, item_id: int, extend: bool = False) -> InlineKeyboardMarkup:
+    row = [(t(lang, "btn_item_returned"), f"i:{item_id}:ret"),
+           (t(lang, "btn_item_close"), f"i:{item_id}:close"),
+           (t(lang, "btn_item_delete"), f"i:{item_id}:del")]
+    return _kb([(t(lang, "btn_item_extend"), f"i:{item_id}:ext")], row) if extend else _kb(row)

@@ -1,0 +1,1 @@
+"""Interface texts, one module per language. A new language is one new file with the same keys."""

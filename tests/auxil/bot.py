@@ -1,0 +1,77 @@
+"""Drive the real Application with real Update JSON; only Telegram's network is local."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.app import build_application
+from bot.local_api import LOCAL_TOKEN, Call, LocalBotAPI, UpdateFactory
+from hoyamu.core import Core
+
+
+class BotHarness:
+    def __init__(self, core: Core) -> None:
+        self.core = core
+        self.api = LocalBotAPI()
+        self.app = build_application(core, LOCAL_TOKEN, request=self.api, rate_limit=False)
+        self.factory = UpdateFactory()
+
+    async def __aenter__(self) -> BotHarness:
+        await self.app.initialize()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.app.shutdown()
+
+    @staticmethod
+    def user(user_id: int, name: str = "Student", language: str | None = "en") -> dict:
+        return UpdateFactory.user(user_id, name, language)
+
+    async def feed(self, update: dict) -> list[Call]:
+        """Process one update; return the Bot API calls it caused."""
+        start = len(self.api.calls)
+        await self.app.process_update(Update.de_json(update, self.app.bot))
+        return self.api.calls[start:]
+
+    async def send(self, user: dict, text: str) -> list[Call]:
+        return await self.feed(self.factory.message(user, text=text))
+
+    async def photo(self, user: dict, file_id: str, caption: str | None = None) -> list[Call]:
+        return await self.feed(self.factory.message(user, photo=file_id, caption=caption))
+
+    def find_button(self, user: dict, wanted: str) -> tuple[Call, str]:
+        """The newest message to `user` with a button whose data or label matches `wanted`."""
+        for call in reversed(self.api.sent_to(user["id"])):
+            for label, data in call.buttons:
+                if wanted in label or data.startswith(wanted):
+                    return call, data
+        raise AssertionError(f"no button {wanted!r} was sent to {user['id']}")
+
+    async def press(self, user: dict, wanted: str) -> list[Call]:
+        message, data = self.find_button(user, wanted)
+        return await self.feed(self.factory.callback(user, data, message))
+
+    async def press_data(self, user: dict, data: str) -> list[Call]:
+        """Press a button with arbitrary (possibly forged or stale) callback data."""
+        return await self.feed(self.factory.callback(user, data))
+
+    def texts_to(self, user: dict, calls: list[Call] | None = None) -> list[str]:
+        calls = self.api.calls if calls is None else calls
+        return [c.text for c in calls if c.chat_id == user["id"] and c.text]
+
+    @staticmethod
+    def answers(calls: list[Call]) -> list[Call]:
+        return [c for c in calls if c.method == "answerCallbackQuery"]
+
+    async def report(self, user: dict, kind: str, text: str, place: str | None = None,
+                     photo: str | None = None, question: str | None = None) -> list[Call]:
+        """Walk the whole report conversation with the buttons a student would press."""
+        await self.send(user, f"/{kind}")
+        await self.send(user, text)
+        await (self.send(user, place) if place else self.press(user, "skip"))
+        await self.press(user, "when:today")
+        await (self.photo(user, photo) if photo else self.press(user, "skip"))
+        await self.press(user, "cat:ok")
+        if kind == "found":
+            await (self.send(user, question) if question else self.press(user, "skip"))
+        return await self.press(user, "confirm:yes")

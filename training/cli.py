@@ -1,0 +1,140 @@
+"""Command-line glue for `hoyamu train` and `hoyamu evaluate`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from hoyamu.settings import Settings
+from matcher.store import ModelStore
+
+
+def add_train_arguments(parser: argparse.ArgumentParser) -> None:
+    defaults = __import__("training.train", fromlist=["TrainConfig"]).TrainConfig()
+    parser.add_argument("--pairs", type=Path, help="training pairs (default: TEXT_PAIRS_PATH)")
+    parser.add_argument("--epochs", type=int, default=defaults.epochs)
+    parser.add_argument("--batch-size", type=int, default=defaults.batch_size)
+    parser.add_argument("--lr", type=float, default=defaults.learning_rate)
+    parser.add_argument("--max-seq-length", type=int, default=defaults.max_seq_length)
+    parser.add_argument("--max-steps", type=int, default=-1, help="stop early (smoke runs)")
+    parser.add_argument("--no-freeze", action="store_true", help="also train token embeddings")
+    parser.add_argument("--no-fold", action="store_true", help="do not fold feedback first")
+    parser.add_argument("--force", action="store_true", help="promote even if not better")
+
+
+def add_evaluate_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--corpus", type=Path, default=Path("data/eval/corpus.jsonl"))
+    parser.add_argument("--queries", type=Path, default=Path("data/eval/queries.jsonl"))
+    parser.add_argument("--nomatch", type=Path, default=Path("data/eval/nomatch.jsonl"))
+    parser.add_argument("--model", default="current", help="current | base | a model folder")
+    parser.add_argument("--compare", default="bm25,base", help="baselines: bm25, base (or none)")
+    parser.add_argument("--categories", choices=["given", "detected"], default="given",
+                        help="use the sets' categories (as users confirm them) or detect them")
+    parser.add_argument("--json", type=Path, dest="json_out")
+    parser.add_argument("--plot", type=Path)
+
+
+def train_command(args: argparse.Namespace, settings: Settings) -> int:
+    from training.pairs import PairsError
+    from training.train import TrainConfig, TrainingError, train
+
+    store = ModelStore(settings.models_dir, settings.base_model, settings.max_seq_length)
+    pairs = args.pairs or settings.text_pairs_path
+    if not args.no_fold:
+        from training.fold import fold_feedback_sync
+
+        added = fold_feedback_sync(settings)
+        print(f"folded feedback: {added} new pairs")
+    config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr,
+                         max_seq_length=args.max_seq_length, max_steps=args.max_steps,
+                         freeze_embeddings=not args.no_freeze)
+    try:
+        result = train(pairs, store, config, progress=lambda r: print(r.line(), flush=True),
+                       force=args.force)
+    except (PairsError, TrainingError) as exc:
+        print(f"training failed, nothing changed: {exc}", file=sys.stderr)
+        return 1
+    print(f"model {result.version} in {result.path} ({result.seconds:.0f} s)")
+    print(f"held-out top-1 {result.before['top1']:.3f} -> {result.after['top1']:.3f}; "
+          f"{'promoted' if result.promoted else 'NOT promoted'}: {result.reason}")
+    return 0
+
+
+def _resolve_model(name: str, store: ModelStore) -> Path:
+    if name == "current":
+        return store.current_path()
+    if name == "base":
+        return store.base_path()
+    return Path(name)
+
+
+def evaluate_command(args: argparse.Namespace, settings: Settings) -> int:
+    from sentence_transformers import SentenceTransformer
+
+    from matcher.scoring import Calibration
+    from training.evaluate import (
+        bm25_ranker,
+        evaluate_system,
+        latency_summary,
+        load_eval_set,
+        model_ranker,
+        plot_scores,
+    )
+
+    store = ModelStore(settings.models_dir, settings.base_model, settings.max_seq_length)
+    data = load_eval_set(args.corpus, args.queries, args.nomatch)
+    given = args.categories == "given"
+    display, notify = settings.display_threshold, settings.notify_threshold
+
+    def run_model(path: Path, latencies: list[float] | None = None) -> dict:
+        model = SentenceTransformer(str(path), device="cpu")
+        model.max_seq_length = settings.max_seq_length
+        ranker = model_ranker(model, Calibration.load(path), data.corpus, settings.weights, given,
+                              latencies)
+        result = evaluate_system(data, ranker, given, display, notify)
+        result["model"] = path.name
+        return result
+
+    latencies: list[float] = []
+    model_path = _resolve_model(args.model, store)
+    results = run_model(model_path, latencies)
+    results["latency"] = latency_summary(latencies)
+    results["baselines"] = {}
+    for name in [n.strip() for n in args.compare.split(",") if n.strip() and n != "none"]:
+        if name == "bm25":
+            results["baselines"]["bm25"] = evaluate_system(data, bm25_ranker(data.corpus), given,
+                                                           display, notify)
+        elif name == "base":
+            results["baselines"]["base"] = run_model(store.base_path())
+        else:
+            print(f"unknown baseline {name!r} (use bm25, base)", file=sys.stderr)
+            return 2
+    print_table(results)
+    if args.plot:
+        plot_scores(results, args.plot, display, notify)
+        print(f"plot: {args.plot}")
+    if args.json_out:
+        args.json_out.parent.mkdir(parents=True, exist_ok=True)
+        args.json_out.write_text(json.dumps(results, indent=2, ensure_ascii=False))
+        print(f"json: {args.json_out}")
+    return 0
+
+
+def print_table(results: dict) -> None:
+    systems = [(f"model ({results.get('model')})", results)] + list(
+        results.get("baselines", {}).items())
+    keys = ["top1", "top3", "top5", "mrr10", "recall_display", "nomatch_fpr_display",
+            "recall_notify", "nomatch_fpr_notify"]
+    print(f"{'system':<28}" + "".join(f"{k:>20}" for k in keys))
+    for name, res in systems:
+        print(f"{name:<28}" + "".join(f"{res[k]:>20.3f}" for k in keys))
+    langs = sorted(results["by_lang"])
+    print(f"\n{'top-1 by language':<28}" + "".join(f"{lang:>12}" for lang in langs)
+          + f"{'same':>12}{'cross':>12}")
+    for name, res in systems:
+        row = "".join(f"{res['by_lang'].get(lang, {}).get('top1', 0):>12.3f}" for lang in langs)
+        print(f"{name:<28}{row}{res['same_lang']['top1']:>12.3f}{res['cross_lang']['top1']:>12.3f}")
+    if results.get("latency"):
+        print(f"\nper-query latency: {results['latency']}")

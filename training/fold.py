@@ -1,0 +1,116 @@
+"""Fold students' feedback into `data/text_pairs.json`.
+
+- a 👍 on a match, and every item marked returned, add (lost text -> anchor, found text -> positive)
+  with `source` "feedback" or "return" and `origin` naming the row it came from;
+- a 👎 adds that found text as a hard negative for the anchor when the anchor has a positive
+  (in the file or in this fold); otherwise it stays in the database and folds later;
+- a changed vote counts once, as its last value (one feedback row per user and match);
+- hand-written pairs are never altered, evaluation texts never enter, folding twice adds nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.orm import aliased
+
+from hoyamu.settings import Settings
+from matcher.lexicon import normalize
+from storage.models import Claim, ClaimStatus, Feedback, Item, Match
+from training.pairs import Pair, update_pairs
+
+EVAL_FILES = ("corpus.jsonl", "queries.jsonl", "nomatch.jsonl")
+
+
+def eval_texts(eval_dir: Path) -> set[str]:
+    """Normalised texts of the held-out evaluation set, which must never be trained on."""
+    import json
+
+    texts: set[str] = set()
+    for name in EVAL_FILES:
+        path = eval_dir / name
+        if path.exists():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    texts.add(normalize(json.loads(line)["text"]))
+    return texts
+
+
+async def collect_feedback(sessions: async_sessionmaker) -> tuple[list[Pair], list[tuple[str, str, str]]]:
+    """Positive pairs (👍 and returns) and 👎 triples (anchor, found text, origin)."""
+    lost, found = aliased(Item), aliased(Item)
+    positives: list[Pair] = []
+    downs: list[tuple[str, str, str]] = []
+    async with sessions() as session:
+        rows = await session.execute(
+            select(Feedback.id, Feedback.vote, lost.text, found.text)
+            .join(Match, Feedback.match_id == Match.id)
+            .join(lost, Match.lost_id == lost.id).join(found, Match.found_id == found.id)
+            .order_by(Feedback.id))
+        api_rows = await session.execute(
+            select(Feedback.id, Feedback.vote, Feedback.query_text, Item.text)
+            .join(Item, Feedback.item_id == Item.id)
+            .where(Feedback.match_id.is_(None), Feedback.query_text.is_not(None))
+            .order_by(Feedback.id))
+        for feedback_id, vote, anchor, positive in [*rows, *api_rows]:
+            origin = f"feedback:{feedback_id}"
+            if vote == "up":
+                positives.append(Pair(anchor, positive, source="feedback", origin=origin))
+            else:
+                downs.append((anchor, positive, origin))
+        returns = await session.execute(
+            select(Claim.id, lost.text, found.text)
+            .join(lost, Claim.lost_id == lost.id).join(found, Claim.found_id == found.id)
+            .where(Claim.status == ClaimStatus.RETURNED).order_by(Claim.id))
+        for claim_id, anchor, positive in returns:
+            positives.append(Pair(anchor, positive, source="return", origin=f"claim:{claim_id}"))
+    return positives, downs
+
+
+def merge(current: list[Pair], positives: list[Pair], downs: list[tuple[str, str, str]],
+          excluded: set[str]) -> list[Pair]:
+    """The file's pairs, untouched, followed by the new ones."""
+    def allowed(*texts: str) -> bool:
+        return not any(normalize(t) in excluded for t in texts)
+
+    merged = list(current)
+    merged += [p for p in positives if allowed(p.anchor, p.positive)]
+    positive_of: dict[str, str] = {}
+    for pair in merged:
+        positive_of.setdefault(normalize(pair.anchor), pair.positive)
+    for anchor, negative, origin in downs:
+        positive = positive_of.get(normalize(anchor))
+        if positive and normalize(positive) != normalize(negative) and allowed(anchor, negative):
+            merged.append(Pair(anchor, positive, negative, source="feedback", origin=origin))
+    return merged
+
+
+async def fold_feedback(settings: Settings, sessions: async_sessionmaker) -> int:
+    """Fold all feedback into the pairs file; returns how many pairs were added."""
+    positives, downs = await collect_feedback(sessions)
+    excluded = eval_texts(Path(settings.data_dir) / "eval") | eval_texts(Path("data/eval"))
+    before: list[int] = []
+
+    def change(current: list[Pair]) -> list[Pair]:
+        before.append(len(current))
+        return merge(current, positives, downs, excluded)
+
+    after = await asyncio.to_thread(update_pairs, settings.text_pairs_path, change)
+    return len(after) - before[0]
+
+
+def fold_feedback_sync(settings: Settings) -> int:
+    from storage.db import make_engine, make_sessionmaker, migrate
+
+    async def run() -> int:
+        engine = make_engine(settings.database_url)
+        try:
+            await migrate(engine)
+            return await fold_feedback(settings, make_sessionmaker(engine))
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
