@@ -105,6 +105,13 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     return run_bot(settings, console=args.console)
 
 
+def cmd_api(args: argparse.Namespace, settings: Settings) -> int:
+    from api.app import serve
+
+    serve(settings)
+    return 0
+
+
 def cmd_train(args: argparse.Namespace, settings: Settings) -> int:
     from training.cli import train_command
 
@@ -142,6 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--json", action="store_true")
     search.set_defaults(func=cmd_search)
 
+    sub.add_parser("api", help="serve the HTTP API (API_HOST, API_PORT)").set_defaults(
+        func=cmd_api)
     sub.add_parser("reindex", help="rebuild the index from the database").set_defaults(
         func=cmd_reindex)
     stats = sub.add_parser("stats", help="counts of reports, matches and feedback")

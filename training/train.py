@@ -203,7 +203,7 @@ def train(pairs_path: Path, store: ModelStore, config: TrainConfig | None = None
         args = SentenceTransformerTrainingArguments(
             output_dir=str(Path(tmp) / "checkpoints"), num_train_epochs=config.epochs,
             max_steps=config.max_steps, per_device_train_batch_size=config.batch_size,
-            learning_rate=config.learning_rate, warmup_ratio=config.warmup_ratio,
+            learning_rate=config.learning_rate, warmup_steps=config.warmup_ratio,
             batch_sampler=BatchSamplers.NO_DUPLICATES, eval_strategy="epoch",
             logging_strategy="epoch", save_strategy="no", seed=config.seed, report_to="none",
             use_cpu=True, dataloader_num_workers=0,
