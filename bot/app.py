@@ -99,6 +99,12 @@ def add_handlers(application: Application) -> None:
         CommandHandler("cancel", start.cancel),
         CommandHandler("stats", admin.stats),
         CommandHandler("reindex", admin.reindex),
+        CommandHandler("retrain", admin.retrain),
+        CommandHandler("model", admin.model),
+        CommandHandler("ab", admin.ab),
+        CommandHandler("promote", admin.promote),
+        CommandHandler("rollback", admin.rollback),
+        CommandHandler("export", admin.export),
         CallbackQueryHandler(start.language_menu, pattern=r"^menu:lang$"),
         CallbackQueryHandler(start.language_chosen, pattern=r"^lang:\w+$"),
         CallbackQueryHandler(mine.mine_menu, pattern=r"^menu:mine$"),
@@ -134,9 +140,13 @@ def build_application(core: Core, token: str, request: BaseRequest | None = None
     application = builder.build()
     application.bot_data["core"] = core
     application.bot_data["claims"] = ClaimService(core.settings, core.sessions,
-                                                  lambda: core.service.runtime)
+                                                  core.service)
     add_handlers(application)
     if application.job_queue is not None:
         application.job_queue.run_repeating(jobs.expiry, interval=dt.timedelta(hours=6),
                                             first=dt.timedelta(minutes=1), name="expiry")
+        settings = core.settings
+        if settings.retrain_after_pairs > 0 or settings.retrain_every_days > 0:
+            application.job_queue.run_repeating(jobs.auto_retrain, interval=dt.timedelta(hours=1),
+                                                first=dt.timedelta(minutes=5), name="retrain")
     return application

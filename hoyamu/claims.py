@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from hoyamu.runtime import Runtime
+from hoyamu.service import HoyamuService
 from hoyamu.settings import Settings
 from hoyamu.validation import InvalidInput, clean_optional
 from storage.models import Claim, ClaimStatus, Item, Match, Status, utcnow
@@ -37,14 +37,11 @@ class ClaimView:
 
 
 class ClaimService:
-    def __init__(self, settings: Settings, sessions: async_sessionmaker, runtime_of) -> None:
+    def __init__(self, settings: Settings, sessions: async_sessionmaker,
+                 service: HoyamuService) -> None:
         self.settings = settings
         self.sessions = sessions
-        self._runtime_of = runtime_of  # callable returning the live Runtime (it can be swapped)
-
-    @property
-    def runtime(self) -> Runtime:
-        return self._runtime_of()
+        self.service = service
 
     async def _view(self, session, claim: Claim) -> ClaimView:
         found = await session.get(Item, claim.found_id)
@@ -144,8 +141,6 @@ class ClaimService:
             for item in (view.found, view.lost):
                 if item is not None and item.status == Status.OPEN:
                     item.status, item.closed_at = Status.RETURNED, utcnow()
-        for item in (view.found, view.lost):
-            if item is not None:
-                self.runtime.index.remove(item.kind, [item.id])
+        self.service.forget([item for item in (view.found, view.lost) if item is not None])
         log.info("claim %s: item returned", claim_id)
         return view

@@ -46,4 +46,9 @@ async def start_core(settings: Settings, encoder: Encoder | None = None) -> Core
     store = ModelStore(settings.models_dir, settings.base_model, settings.max_seq_length)
     runtime = await load_runtime(store.current_path(), sessions, settings.index_dir,
                                  settings.max_seq_length, encoder=encoder)
-    return Core(settings, engine, sessions, store, HoyamuService(settings, sessions, runtime))
+    service = HoyamuService(settings, sessions, runtime)
+    candidate = store.candidate_version()
+    if candidate and settings.ab_fraction > 0:
+        service.candidate = await load_runtime(store.path_of(candidate), sessions,
+                                               settings.index_dir, settings.max_seq_length)
+    return Core(settings, engine, sessions, store, service)

@@ -48,35 +48,56 @@ async def open_ids(sessions: async_sessionmaker) -> dict[str, set[int]]:
         return ids
 
 
+async def stored_vectors(encoder: Encoder, sessions: async_sessionmaker, kind: str,
+                         ids: set[int]) -> dict[int, np.ndarray]:
+    """Vectors of these items for this model: stored ones, plus newly encoded (and stored)."""
+    wanted = sorted(ids)
+    async with sessions() as session:
+        rows = await session.execute(select(Embedding.item_id, Embedding.vector).where(
+            Embedding.model_version == encoder.version, Embedding.item_id.in_(wanted)))
+        vectors = {item_id: np.frombuffer(blob, dtype=np.float32) for item_id, blob in rows}
+        missing = [i for i in wanted if i not in vectors]
+        texts = dict(tuple(row) for row in await session.execute(
+            select(Item.id, Item.text).where(Item.id.in_(missing)))) if missing else {}
+    if missing:
+        fresh = await encoder.encode_many_async(kind, [texts[i] for i in missing])
+        async with sessions() as session, session.begin():
+            for item_id, vector in zip(missing, fresh, strict=True):
+                session.add(Embedding(item_id=item_id, model_version=encoder.version,
+                                      vector=vector.tobytes()))
+                vectors[item_id] = vector
+        log.info("encoded %d %s items with %s", len(missing), kind, encoder.version)
+    return vectors
+
+
+def _add(index: VectorIndex, kind: str, vectors: dict[int, np.ndarray]) -> None:
+    if vectors:
+        order = sorted(vectors)
+        index.add(kind, order, np.stack([vectors[i] for i in order]))
+
+
 async def rebuild_index(encoder: Encoder, sessions: async_sessionmaker,
                         ids: dict[str, set[int]]) -> VectorIndex:
     """Build the index from stored embeddings; encode (and store) only the missing ones."""
     index = VectorIndex(encoder.dim, encoder.version)
-    encoded = 0
     for kind in KINDS:
-        wanted = sorted(ids[kind])
-        async with sessions() as session:
-            rows = await session.execute(select(Embedding.item_id, Embedding.vector).where(
-                Embedding.model_version == encoder.version, Embedding.item_id.in_(wanted)))
-            vectors = {item_id: np.frombuffer(blob, dtype=np.float32) for item_id, blob in rows}
-            missing = [i for i in wanted if i not in vectors]
-            if missing:
-                texts = dict((i, t) for i, t in await session.execute(
-                    select(Item.id, Item.text).where(Item.id.in_(missing))))
-        if missing:
-            fresh = await encoder.encode_many_async(kind, [texts[i] for i in missing])
-            async with sessions() as session, session.begin():
-                for item_id, vector in zip(missing, fresh, strict=True):
-                    session.add(Embedding(item_id=item_id, model_version=encoder.version,
-                                          vector=vector.tobytes()))
-                    vectors[item_id] = vector
-            encoded += len(missing)
-        if vectors:
-            order = sorted(vectors)
-            index.add(kind, order, np.stack([vectors[i] for i in order]))
-    log.info("index for %s rebuilt from the database: %d items (%d newly encoded)",
-             encoder.version, index.size(), encoded)
+        _add(index, kind, await stored_vectors(encoder, sessions, kind, ids[kind]))
+    log.info("index for %s rebuilt from the database: %d items", encoder.version, index.size())
     return index
+
+
+async def catch_up(runtime: Runtime, sessions: async_sessionmaker) -> int:
+    """Bring an index in line with the open items now in the database; returns changes made."""
+    wanted = await open_ids(sessions)
+    changes = 0
+    for kind in KINDS:
+        have = runtime.index.ids(kind)
+        gone = sorted(have - wanted[kind])
+        runtime.index.remove(kind, gone)
+        missing = wanted[kind] - have
+        _add(runtime.index, kind, await stored_vectors(runtime.encoder, sessions, kind, missing))
+        changes += len(gone) + len(missing)
+    return changes
 
 
 async def load_runtime(model_path: Path, sessions: async_sessionmaker, index_root: Path,

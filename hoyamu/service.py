@@ -6,13 +6,16 @@ in-memory index. The database is the source of truth and the index is rebuilt fr
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
+import random
 from dataclasses import dataclass, field
 
 import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.orm import aliased
 
 from hoyamu.runtime import Runtime, open_ids, rebuild_index
 from hoyamu.settings import Settings
@@ -26,10 +29,20 @@ from hoyamu.validation import (
 )
 from matcher.lexicon import detect_category, is_sensitive, keywords, language_style
 from matcher.scoring import ScoreParts, score_pair
-from storage.models import Embedding, Feedback, Item, Kind, Match, Status, User, utcnow
+from storage.models import Claim, Embedding, Feedback, Item, Kind, Match, Status, User, utcnow
 
 log = logging.getLogger(__name__)
 CANDIDATES = 30
+
+
+def wilson(successes: int, total: int, z: float = 1.96) -> tuple[float | None, float | None]:
+    """95% Wilson score interval of a proportion (None when there is no data)."""
+    if total == 0:
+        return None, None
+    p = successes / total
+    centre = (p + z * z / (2 * total)) / (1 + z * z / total)
+    spread = z * ((p * (1 - p) / total + z * z / (4 * total * total)) ** 0.5) / (1 + z * z / total)
+    return max(0.0, centre - spread), min(1.0, centre + spread)
 
 
 @dataclass
@@ -65,7 +78,24 @@ class HoyamuService:
     def __init__(self, settings: Settings, sessions: async_sessionmaker, runtime: Runtime) -> None:
         self.settings = settings
         self.sessions = sessions
-        self.runtime = runtime
+        self.runtime = runtime  # the current model; replaced whole on promotion (hot swap)
+        self.candidate: Runtime | None = None  # A/B: gets AB_FRACTION of the searches
+        self._index_lock = asyncio.Lock()  # index writes vs. a swap's final catch-up
+
+    def runtimes(self) -> list[Runtime]:
+        return [self.runtime] + ([self.candidate] if self.candidate else [])
+
+    def pick_runtime(self) -> Runtime:
+        """The model for one search: the candidate for AB_FRACTION of them, else the current."""
+        if self.candidate is not None and random.random() < self.settings.ab_fraction:
+            return self.candidate
+        return self.runtime
+
+    def forget(self, items: list[Item]) -> None:
+        """Drop closed items from every live index."""
+        for runtime in self.runtimes():
+            for item in items:
+                runtime.index.remove(item.kind, [item.id])
 
     # --- reporting -------------------------------------------------------------------------
 
@@ -76,8 +106,8 @@ class HoyamuService:
         category = check_category(data.category) or detect_category(text)
         if data.user_id is not None:
             await self._check_report_rate(data.user_id)
-        runtime = self.runtime
-        vector = await runtime.encoder.encode_async(kind, text)
+        runtimes = self.runtimes()
+        vectors = [await rt.encoder.encode_async(kind, text) for rt in runtimes]
         item = Item(
             kind=kind, text=text, category=category, place=clean_optional(data.place),
             happened_on=data.happened_on, photo_file_id=data.photo_file_id,
@@ -95,11 +125,16 @@ class HoyamuService:
                 await self._ensure_user(session, data.user_id)
             session.add(item)
             await session.flush()
-            session.add(Embedding(item_id=item.id, model_version=runtime.version,
-                                  vector=vector.astype(np.float32).tobytes()))
-        runtime.index.add(kind, [item.id], vector[None, :])
+            for runtime, vector in zip(runtimes, vectors, strict=True):
+                session.add(Embedding(item_id=item.id, model_version=runtime.version,
+                                      vector=vector.astype(np.float32).tobytes()))
+        async with self._index_lock:
+            for runtime, vector in zip(runtimes, vectors, strict=True):
+                runtime.index.add(kind, [item.id], vector[None, :])
         log.info("stored %s item %s (%s, %s)", kind, item.id, category, item.language)
-        matches = await self._matches_for(item, vector, runtime)
+        chosen = self.pick_runtime()
+        vector = vectors[runtimes.index(chosen)] if chosen in runtimes else vectors[0]
+        matches = await self._matches_for(item, vector, chosen if chosen in runtimes else runtimes[0])
         return ReportResult(item, matches)
 
     async def _matches_for(self, item: Item, vector: np.ndarray, runtime: Runtime) -> list[MatchView]:
@@ -120,7 +155,7 @@ class HoyamuService:
         kind = check_kind(kind)
         text = clean_description(text, self.settings.max_text_length)
         limit = max(1, min(int(limit), 50))
-        runtime = self.runtime
+        runtime = self.pick_runtime()
         vector = await runtime.encoder.encode_async(kind, text)
         threshold = self.settings.display_threshold if min_score is None else min_score
         return await self._rank(vector, text, detect_category(text), Kind(kind).other, runtime,
@@ -169,10 +204,12 @@ class HoyamuService:
         await session.flush()
         return match.id
 
-    async def record_match(self, lost_id: int, found_id: int, parts: ScoreParts) -> int:
+    async def record_match(self, lost_id: int, found_id: int, parts: ScoreParts,
+                           version: str | None = None) -> int:
         """Record a pair shown outside a report (e.g. a later search); returns the match id."""
         async with self.sessions() as session, session.begin():
-            return await self._upsert_match(session, lost_id, found_id, parts, self.runtime.version)
+            return await self._upsert_match(session, lost_id, found_id, parts,
+                                            version or self.runtime.version)
 
     # --- items -----------------------------------------------------------------------------
 
@@ -200,7 +237,7 @@ class HoyamuService:
                 raise InvalidInput("not_open", "That report is already closed.")
             item.status = status
             item.closed_at = utcnow()
-        self.runtime.index.remove(item.kind, [item.id])
+        self.forget([item])
         log.info("item %s is now %s", item.id, status)
         return item
 
@@ -212,8 +249,7 @@ class HoyamuService:
                 Item.status == Status.OPEN, Item.expires_at <= now)))
             for item in items:
                 item.status, item.closed_at = Status.EXPIRED, now
-        for item in items:
-            self.runtime.index.remove(item.kind, [item.id])
+        self.forget(items)
         return items
 
     async def reminders_due(self) -> list[Item]:
@@ -321,6 +357,49 @@ class HoyamuService:
         if count >= self.settings.reports_per_hour:
             raise RateLimited("rate_limited", "You have sent many reports in the last hour; please "
                               "try again later.", limit=self.settings.reports_per_hour)
+
+    async def feedback_scores(self) -> dict[str, list[float]]:
+        """Scores of shown matches that got a 👍 or a 👎."""
+        async with self.sessions() as session:
+            rows = await session.execute(select(Feedback.vote, Match.score).join(
+                Match, Feedback.match_id == Match.id))
+            scores: dict[str, list[float]] = {"up": [], "down": []}
+            for vote, score in rows:
+                scores[vote].append(score)
+            return scores
+
+    async def ab_report(self) -> list[dict]:
+        """Per model: matches shown, 👍, 👎, 👍 rate with a 95% Wilson interval."""
+        async with self.sessions() as session:
+            shown = dict(tuple(r) for r in await session.execute(
+                select(Match.model_version, func.count(Match.id)).group_by(Match.model_version)))
+            votes = await session.execute(
+                select(Match.model_version, Feedback.vote, func.count(Feedback.id))
+                .join(Match, Feedback.match_id == Match.id)
+                .group_by(Match.model_version, Feedback.vote))
+            counts: dict[str, dict[str, int]] = {}
+            for version, vote, n in votes:
+                counts.setdefault(version, {})[vote] = n
+        report = []
+        for version in sorted(set(shown) | set(counts)):
+            up, down = counts.get(version, {}).get("up", 0), counts.get(version, {}).get("down", 0)
+            low, high = wilson(up, up + down)
+            report.append({"model": version, "shown": shown.get(version, 0), "up": up,
+                           "down": down, "rate": up / (up + down) if up + down else None,
+                           "low": low, "high": high})
+        return report
+
+    async def median_handback_hours(self) -> float | None:
+        """Median time from a lost report to its return, in hours."""
+        lost = aliased(Item)
+        async with self.sessions() as session:
+            rows = await session.execute(select(Claim.returned_at, lost.created_at).join(
+                lost, Claim.lost_id == lost.id).where(Claim.returned_at.is_not(None)))
+            hours = sorted((returned - created).total_seconds() / 3600 for returned, created in rows)
+        if not hours:
+            return None
+        middle = len(hours) // 2
+        return hours[middle] if len(hours) % 2 else (hours[middle - 1] + hours[middle]) / 2
 
     async def stats(self) -> dict:
         async with self.sessions() as session:

@@ -37,6 +37,13 @@ class Settings(BaseSettings):
     notify_threshold: float = 75.0
     max_text_length: int = 2000
 
+    # Feedback loop: share of searches sent to a candidate model; automatic retraining
+    ab_fraction: float = 0.0
+    retrain_after_pairs: int = 0  # 0 = off; the old system's rule of thumb was 50
+    retrain_every_days: int = 0  # 0 = off
+    retrain_epochs: int = 10
+    retrain_max_steps: int = -1  # > 0 cuts retraining short (tests, smoke runs)
+
     # Telegram
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str | None = None

@@ -94,6 +94,20 @@ class ModelStore:
                 write_atomic(self.dir / "PREVIOUS", old + "\n")
             write_atomic(self.dir / "CURRENT", version + "\n")
 
+    def candidate_version(self) -> str | None:
+        pointer = self.dir / "CANDIDATE"
+        return pointer.read_text().strip() or None if pointer.exists() else None
+
+    def set_candidate(self, version: str | None) -> None:
+        """Name the A/B candidate (None clears it)."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        with file_lock(self.dir / ".pointer.lock"):
+            if version is None:
+                (self.dir / "CANDIDATE").unlink(missing_ok=True)
+            else:
+                self.path_of(version)
+                write_atomic(self.dir / "CANDIDATE", version + "\n")
+
     def previous_version(self) -> str | None:
         pointer = self.dir / "PREVIOUS"
         return pointer.read_text().strip() if pointer.exists() else None

@@ -65,6 +65,7 @@ class TrainResult:
     path: Path
     promoted: bool
     reason: str
+    passed: bool
     before: dict
     after: dict
     history: list[dict] = field(default_factory=list)
@@ -164,8 +165,11 @@ def data_hash(pairs: list[Pair]) -> str:
 
 
 def train(pairs_path: Path, store: ModelStore, config: TrainConfig | None = None,
-          progress: ProgressHook | None = None, force: bool = False) -> TrainResult:
-    """Fine-tune the base model on the pairs; promote the result if it is not worse."""
+          progress: ProgressHook | None = None, force: bool = False,
+          promote: bool = True) -> TrainResult:
+    """Fine-tune the base model on the pairs; promote the result if it passes the gate.
+
+    With promote=False a model that passes is only marked so (an A/B candidate)."""
     import torch
     from sentence_transformers import SentenceTransformer
     from sentence_transformers.base.sampler import BatchSamplers
@@ -198,6 +202,7 @@ def train(pairs_path: Path, store: ModelStore, config: TrainConfig | None = None
     # 3. Loss: in-batch negatives plus the hard negative column where present
     loss = MultipleNegativesRankingLoss(model)
 
+    store.dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=store.dir, prefix=".train-") as tmp:
         # 4. Arguments
         args = SentenceTransformerTrainingArguments(
@@ -235,9 +240,10 @@ def train(pairs_path: Path, store: ModelStore, config: TrainConfig | None = None
         calibration, calibration_report = fit_calibration(model, test_pairs)
         calibration.save(out / "calibration.json")
         seconds = time.perf_counter() - started
-        promoted = force or (after["top1"] or 0) >= (before["top1"] or 0)
+        passed = force or (after["top1"] or 0) >= (before["top1"] or 0)
+        promoted = passed and promote
         reason = ("forced" if force and (after["top1"] or 0) < (before["top1"] or 0) else
-                  "held-out top-1 not below the current model's" if promoted else
+                  "held-out top-1 not below the current model's" if passed else
                   f"held-out top-1 {after['top1']:.3f} is below the current "
                   f"{before['top1']:.3f}")
         metrics = {
@@ -247,7 +253,7 @@ def train(pairs_path: Path, store: ModelStore, config: TrainConfig | None = None
             "data": {"path": str(pairs_path), "hash": data_hash(pairs), "pairs": len(pairs),
                      "train": len(train_pairs), "held_out": len(test_pairs)},
             "settings": asdict(config), "seconds": round(seconds, 1), "promoted": promoted,
-            "gate": reason,
+            "gate_passed": passed, "gate": reason,
         }
         write_atomic(out / "metrics.json", json.dumps(metrics, indent=2, ensure_ascii=False))
         final = store.dir / version
@@ -256,4 +262,4 @@ def train(pairs_path: Path, store: ModelStore, config: TrainConfig | None = None
         store.set_current(version)
     log.info("trained %s in %.0f s: top-1 %.3f -> %.3f; %s", version, seconds,
              before["top1"] or 0, after["top1"] or 0, "promoted" if promoted else "not promoted")
-    return TrainResult(version, final, promoted, reason, before, after, history, seconds)
+    return TrainResult(version, final, promoted, reason, passed, before, after, history, seconds)

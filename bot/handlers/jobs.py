@@ -33,3 +33,41 @@ async def expiry(context: Context) -> None:
                                                 text=esc(item.text[:200])))
         except TelegramError:
             log.info("could not tell user %s that item %s expired", item.user_id, item.id)
+
+
+async def auto_retrain(context: Context) -> None:
+    """RETRAIN_AFTER_PAIRS new feedback pairs, or RETRAIN_EVERY_DAYS days: retrain, tell admins."""
+    import datetime as dt
+
+    from bot.handlers.admin import retrainer
+    from training.fold import fold_feedback
+    from training.pairs import load_pairs
+
+    core = context.bot_data["core"]
+    settings, store = core.settings, core.store
+    if retrainer(context).running:
+        return
+    await fold_feedback(settings, core.sessions)
+    pairs = load_pairs(settings.text_pairs_path) if settings.text_pairs_path.exists() else []
+    metrics = store.metrics(core.service.runtime.version)
+    trained_on = metrics.get("data", {}).get("pairs") or sum(p.source == "seed" for p in pairs)
+    due_pairs = settings.retrain_after_pairs > 0 and (
+        len(pairs) - trained_on >= settings.retrain_after_pairs)
+    folder = store.dir / core.service.runtime.version
+    age = dt.datetime.now().timestamp() - (folder.stat().st_mtime if folder.exists() else 0)
+    due_days = settings.retrain_every_days > 0 and age >= settings.retrain_every_days * 86400
+    if not (due_pairs or due_days):
+        return
+    log.info("automatic retraining: %d new pairs, model %.1f days old",
+             len(pairs) - trained_on, age / 86400)
+
+    async def progress(event: dict) -> None:
+        log.info("automatic retraining: %s", event)
+
+    final = await retrainer(context).run(progress)
+    for admin_id in settings.admin_ids:
+        try:
+            await send(context, admin_id, f"Automatic retraining: {final.get('event')} "
+                                          f"{final.get('version', final.get('message', ''))}")
+        except TelegramError:
+            log.info("could not tell admin %s about the automatic retraining", admin_id)

@@ -145,6 +145,29 @@ TEXTS: dict[str, str] = {
              "Returned: {returned}\nMatches shown: {matches_shown}\n👍 {feedback_up} · "
              "👎 {feedback_down}\nModel: {model} ({index_size} items indexed)",
     "reindexed": "Index rebuilt: {count} open items.",
+    "stats_more": "Median time to hand-back: {handback}\nModel held-out top-1 {top1}, "
+                  "MRR@10 {mrr}",
+    "chart_scores": "Scores of shown matches, by 👍/👎",
+    "chart_training": "Training curve of the current model",
+    "retrain_started": "🏋️ Retraining started (feedback folded first; students are still "
+                       "served).",
+    "retrain_running": "A retraining is already running; wait for it to finish.",
+    "retrain_folded": "Folded feedback: {pairs} new pairs.",
+    "retrain_epoch": "Epoch {epoch}/{epochs}: loss {loss}, held-out top-1 {top1}",
+    "retrain_promoted": "✅ {version} is now serving (held-out top-1 {before} → {after}).",
+    "retrain_candidate": "🧪 {version} passed the gate ({before} → {after}) and now gets the A/B "
+                         "share of searches. /promote to make it current.",
+    "retrain_not_promoted": "✖️ {version} was not promoted: {reason} ({before} → {after}). "
+                            "Nothing changed.",
+    "retrain_failed": "✖️ Retraining failed, nothing changed: {reason}",
+    "model_line": "<b>{role}</b>: {version} (held-out top-1 {top1}, MRR@10 {mrr})",
+    "ab_header": "<b>A/B</b> (candidate share {fraction}):",
+    "ab_line": "{model}: shown {shown}, 👍 {up} 👎 {down}, 👍 rate {rate} (95% CI {low}–{high})",
+    "ab_empty": "No matches shown yet.",
+    "promoted": "✅ {version} is now serving.",
+    "rolled_back": "↩️ Rolled back: {version} is serving again.",
+    "export_caption": "Training pairs (hand-written and folded feedback).",
+    "export_empty": "There is no text_pairs.json yet.",
     # command menu
     "cmd_start": "Start Hoyamu",
     "cmd_lost": "Report something you lost",
