@@ -115,6 +115,7 @@ def add_handlers(application: Application) -> None:
         CallbackQueryHandler(mine.item_action, pattern=r"^i:\d+:\w+$"),
         CallbackQueryHandler(start.stale_button),
         MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, start.unknown_command),
+        MessageHandler(NEW_MESSAGE & ~filters.TEXT, start.stray_message),
     ])
     application.add_error_handler(on_error)
 

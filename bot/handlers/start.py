@@ -68,6 +68,11 @@ async def cancel(update: Update, context: Context) -> int:
     return ConversationHandler.END
 
 
+async def stray_message(update: Update, context: Context) -> None:
+    """A photo, sticker or file outside a report: say how to start one."""
+    await reply(update, t(lang(context), "stray_message"), keyboards.main_menu(lang(context)))
+
+
 async def unknown_command(update: Update, context: Context) -> None:
     await reply(update, t(lang(context), "unknown_command"))
 

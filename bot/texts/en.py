@@ -26,6 +26,8 @@ TEXTS: dict[str, str] = {
     "nothing_to_cancel": "There is nothing to cancel. /start to begin.",
     "unknown_command": "I do not know that command. Try /help.",
     "not_text": "Please send text (or press one of the buttons).",
+    "stray_message": "To report an item, tell me in words what you lost or found, or press a "
+                     "button below.",
     # reporting
     "ask_kind": "Did you <b>lose</b> this or <b>find</b> it?\n<i>{text}</i>",
     "ask_description_lost": "What did you lose? Describe it in your own words: colour, brand, "

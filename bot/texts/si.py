@@ -30,6 +30,8 @@ TEXTS: dict[str, str] = {
     "unknown_command": "ඒ කමාන්ඩ් එක මම දන්නේ නෑ. /help බලන්න.",
     "not_text": "කරුණාකරලා අකුරින් ලියලා එවන්න (නැත්නම් බටන් එකක් ඔබන්න).",
     # reporting
+    "stray_message": "බඩුවක් වාර්තා කරන්න, නැති වුණ හරි හම්බුණ හරි දේ වචන වලින් කියන්න, "
+                     "නැත්නම් පහළ බටන් එකක් ඔබන්න.",
     "ask_kind": "ඔයාට මේක <b>නැති වුණාද</b>, නැත්නම් <b>හම්බුණාද</b>?\n<i>{text}</i>",
     "ask_description_lost": "ඔයාට නැති වුණේ මොකක්ද? ඔයාගේම වචනවලින් විස්තර කරන්න: පාට, "
                             "බ්‍රෑන්ඩ් එක, ලකුණු, ඇතුළේ තිබ්බ දේවල්.",
@@ -161,6 +163,30 @@ TEXTS: dict[str, str] = {
              "මොඩලය: {model} (ඉන්ඩෙක්ස් කරපු බඩු {index_size})",
     "reindexed": "ඉන්ඩෙක්ස් එක අලුතින් හැදුවා: සක්‍රිය බඩු {count}.",
     # command menu
+    "stats_more": "ආපසු භාර දෙන්න ගත වුණ මධ්‍ය කාලය: {handback}\nමොඩලයේ held-out top-1 "
+                  "{top1}, MRR@10 {mrr}",
+    "chart_scores": "පෙන්නපු ගැළපීම්වල ලකුණු, 👍/👎 අනුව",
+    "chart_training": "දැන් පාවිච්චි වෙන මොඩලයේ ට්‍රේනිං වක්‍රය",
+    "retrain_started": "🏋️ ආයෙත් ට්‍රේන් කරන්න පටන් ගත්තා (මුලින්ම feedback එකතු කළා; "
+                       "ශිෂ්‍යයන්ට සේවාව දිගටම තියෙනවා).",
+    "retrain_running": "දැනටමත් ට්‍රේනිං එකක් යනවා; ඒක ඉවර වෙනකම් ඉන්න.",
+    "retrain_folded": "Feedback එකතු කළා: අලුත් යුගල {pairs}ක්.",
+    "retrain_epoch": "Epoch {epoch}/{epochs}: loss {loss}, held-out top-1 {top1}",
+    "retrain_promoted": "✅ දැන් {version} පාවිච්චි වෙනවා (held-out top-1 {before} → {after}).",
+    "retrain_candidate": "🧪 {version} ගේට්ටුව පාස් වුණා ({before} → {after}); දැන් A/B කොටසේ "
+                         "සෙවීම් ඒකට යනවා. ප්‍රධාන මොඩලය කරන්න /promote.",
+    "retrain_not_promoted": "✖️ {version} ප්‍රමෝට් කළේ නැහැ: {reason} ({before} → {after}). "
+                            "කිසිම දෙයක් වෙනස් වුණේ නැහැ.",
+    "retrain_failed": "✖️ ට්‍රේනිං එක අසාර්ථකයි, කිසිම දෙයක් වෙනස් වුණේ නැහැ: {reason}",
+    "model_line": "<b>{role}</b>: {version} (held-out top-1 {top1}, MRR@10 {mrr})",
+    "ab_header": "<b>A/B</b> (candidate කොටස {fraction}):",
+    "ab_line": "{model}: පෙන්නුවා {shown}, 👍 {up} 👎 {down}, 👍 අනුපාතය {rate} "
+               "(95% CI {low}–{high})",
+    "ab_empty": "තවම කිසිම ගැළපීමක් පෙන්නලා නැහැ.",
+    "promoted": "✅ දැන් {version} පාවිච්චි වෙනවා.",
+    "rolled_back": "↩️ ආපසු හැරෙව්වා: ආයෙත් {version} පාවිච්චි වෙනවා.",
+    "export_caption": "ට්‍රේනිං යුගල (අතින් ලියපු ඒවා සහ එකතු කළ feedback).",
+    "export_empty": "තවම text_pairs.json එකක් නැහැ.",
     "cmd_start": "Hoyamu පටන් ගන්න",
     "cmd_lost": "නැති වුණ දෙයක් ගැන කියන්න",
     "cmd_found": "හම්බුණ දෙයක් ගැන කියන්න",
