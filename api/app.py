@@ -42,7 +42,8 @@ ItemRef = Annotated[str, Path(min_length=1, max_length=128,
 # InvalidInput codes that are not plain "bad input" (422)
 STATUS_OF_CODE = {"not_found": 404, "duplicate_id": 409, "not_open": 409, "not_yours": 403,
                   "rate_limited": 429}
-
+HTTP_CODES = {400: "bad_request", 401: "unauthorized", 404: "not_found",
+              405: "method_not_allowed", 503: "unavailable"}
 
 # --- request and response models -----------------------------------------------------------
 
@@ -161,10 +162,19 @@ async def _invalid_input(_request: Request, exc: Exception) -> JSONResponse:
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     """One readable sentence plus the locations; the rejected input is never echoed back."""
     assert isinstance(exc, RequestValidationError)
-    errors = [{"loc": [str(part) for part in error.get("loc", ())], "msg": error.get("msg", ""),
-               "type": error.get("type", "")} for error in exc.errors()]
-    detail = "; ".join(f"{'.'.join(e['loc'][1:] or e['loc'])}: {e['msg']}" for e in errors)
-    return _error(422, detail or "Invalid request.", "invalid_request", errors=errors)
+    errors, sentences = [], []
+    for error in exc.errors():
+        loc = [str(part) for part in error.get("loc", ())]
+        msg, kind = str(error.get("msg", "")), str(error.get("type", ""))
+        errors.append({"loc": loc, "msg": msg, "type": kind})
+        if kind == "json_invalid":
+            reason = (error.get("ctx") or {}).get("error", "")
+            sentences.append(f"The body is not valid JSON ({reason}).")
+        else:
+            field = ".".join(loc[1:] if len(loc) > 1 else loc)
+            sentences.append(f"{field}: {msg}" if field else msg)
+    return _error(422, "; ".join(sentences) or "Invalid request.", "invalid_request",
+                  errors=errors)
 
 
 async def _integrity_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -176,7 +186,7 @@ async def _integrity_error(_request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    response = _error(exc.status_code, str(exc.detail))
+    response = _error(exc.status_code, str(exc.detail), HTTP_CODES.get(exc.status_code))
     if exc.headers:
         response.headers.update(exc.headers)
     return response
@@ -280,10 +290,14 @@ class BodyLimit:
 ERRORS: dict[int | str, dict[str, Any]] = {
     422: {"model": ValidationErrorOut, "description": "Invalid input"},
 }
-WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+BODY_ERRORS: dict[int | str, dict[str, Any]] = {
     **ERRORS,
-    401: {"model": ErrorOut, "description": "Missing or wrong X-API-Key"},
+    400: {"model": ErrorOut, "description": "Unreadable body (e.g. not UTF-8)"},
     413: {"model": ErrorOut, "description": "Request body too large"},
+}
+WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    **BODY_ERRORS,
+    401: {"model": ErrorOut, "description": "Missing or wrong X-API-Key"},
 }
 
 
@@ -327,7 +341,7 @@ def create_app(settings: Settings, core: Core | None = None) -> FastAPI:
                              status=item.status, matches=[_match_out(v) for v in result.matches])
 
     @app.post("/search", response_model=SearchResponse, tags=["read"],
-              responses={**ERRORS, 413: WRITE_ERRORS[413]})
+              responses=BODY_ERRORS)
     async def search(body: SearchRequest, service: Service) -> SearchResponse:
         """Open items of `kind` that best match `text` (nothing is stored)."""
         described = Kind(body.kind).other.value
