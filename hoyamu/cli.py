@@ -9,6 +9,7 @@ import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -118,10 +119,46 @@ def cmd_train(args: argparse.Namespace, settings: Settings) -> int:
     return train_command(args, settings)
 
 
+def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
+    from matcher.store import ModelStore
+    from training.calibrate import recalibrate
+
+    store = ModelStore(settings.models_dir, settings.base_model, settings.max_seq_length)
+    path = store.current_path() if args.model == "current" else store.path_of(args.model)
+    report = recalibrate(path, args.pairs or settings.text_pairs_path)
+    print(json.dumps(report, indent=2))
+    return 0
+
+
 def cmd_evaluate(args: argparse.Namespace, settings: Settings) -> int:
     from training.cli import evaluate_command
 
     return evaluate_command(args, settings)
+
+
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    from hoyamu.backup import BackupError, backup
+
+    try:
+        folder = backup(settings, args.dest)
+    except BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"Backup written to {folder}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
+    from hoyamu.backup import BackupError, restore
+
+    try:
+        manifest = restore(settings, args.folder)
+    except BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"Restored the backup of {manifest['created']} ({', '.join(manifest['files'])}); "
+          "the index is rebuilt at the next start.")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -153,6 +190,14 @@ def build_parser() -> argparse.ArgumentParser:
         func=cmd_api)
     sub.add_parser("reindex", help="rebuild the index from the database").set_defaults(
         func=cmd_reindex)
+    backup = sub.add_parser("backup", help="copy the database, text_pairs.json and the model "
+                            "pointer into data/backups/<time>/")
+    backup.add_argument("--dest", help="folder to put the backup folder in (default "
+                        "DATA_DIR/backups)")
+    backup.set_defaults(func=cmd_backup)
+    restore = sub.add_parser("restore", help="bring back a backup folder (stop the bot first)")
+    restore.add_argument("folder")
+    restore.set_defaults(func=cmd_restore)
     stats = sub.add_parser("stats", help="counts of reports, matches and feedback")
     stats.add_argument("--json", action="store_true")
     stats.set_defaults(func=cmd_stats)
@@ -161,6 +206,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_train_arguments(sub.add_parser("train", help="fine-tune on data/text_pairs.json"))
     sub.choices["train"].set_defaults(func=cmd_train)
+    calibrate = sub.add_parser("calibrate", help="refit a model's score calibration")
+    calibrate.add_argument("--model", default="current", help="current or a version name")
+    calibrate.add_argument("--pairs", type=Path)
+    calibrate.set_defaults(func=cmd_calibrate)
     add_evaluate_arguments(sub.add_parser("evaluate", help="evaluate on a held-out set"))
     sub.choices["evaluate"].set_defaults(func=cmd_evaluate)
     return parser

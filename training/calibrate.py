@@ -25,8 +25,10 @@ def _encode(model, texts: list[str], prompt: str) -> np.ndarray:
                                    convert_to_numpy=True, show_progress_bar=False, batch_size=64))
 
 
-def pair_cosines(model, pairs: list[Pair]) -> tuple[np.ndarray, np.ndarray]:
-    """Cosine of each anchor with its positive, and with its best impostor."""
+def pair_cosines(model, pairs: list[Pair], pool: list[str] = ()) -> tuple[np.ndarray, np.ndarray]:
+    """Cosine of each anchor with its positive, and with its best impostor: its hard negative,
+    the other held-out positives, and `pool` (found reports of other items, e.g. the training
+    split's), so that the impostors are as many as a real search faces."""
     anchors = _encode(model, [p.anchor for p in pairs], PROMPTS["query"])
     positives = _encode(model, [p.positive for p in pairs], PROMPTS["passage"])
     sims = anchors @ positives.T
@@ -38,6 +40,11 @@ def pair_cosines(model, pairs: list[Pair]) -> tuple[np.ndarray, np.ndarray]:
         hard = _encode(model, [n for _, n in negatives], PROMPTS["passage"])
         for row, (i, _) in enumerate(negatives):
             impostor[i] = max(impostor[i], float(anchors[i] @ hard[row]))
+    own = {p.positive for p in pairs}
+    others = sorted({text for text in pool if text not in own})
+    if others:
+        impostor = np.maximum(impostor, (anchors @ _encode(model, others, PROMPTS["passage"]).T)
+                              .max(axis=1))
     return positive, impostor
 
 
@@ -81,16 +88,32 @@ def calibration_from_cosines(positive: np.ndarray, impostor: np.ndarray) -> Cali
     return Calibration(tuple(round(p, 5) for p in points), (0.0, 40.0, 60.0, 75.0, 85.0, 100.0))
 
 
-def fit_calibration(model, pairs: list[Pair]) -> tuple[Calibration, dict]:
+def fit_calibration(model, pairs: list[Pair], pool: list[str] = ()) -> tuple[Calibration, dict]:
     """The fitted curve and a report: ECE, and recall / impostor rates at the tier floors."""
-    positive, impostor = pair_cosines(model, pairs)
+    positive, impostor = pair_cosines(model, pairs, pool)
     cal = calibration_from_cosines(positive, impostor)
     cal = Calibration(cal.cosines, cal.scores, round(expected_calibration_error(cal, positive,
                                                                                impostor), 4))
-    report = {"ece": cal.ece, "pairs": len(pairs),
+    report = {"ece": cal.ece, "pairs": len(pairs), "impostor_pool": len(pool) + len(pairs),
               "positive_median_cosine": round(float(np.median(positive)), 4),
               "impostor_median_cosine": round(float(np.median(impostor)), 4)}
     for name, floor in (("display", 60.0), ("good", 75.0), ("excellent", 85.0)):
         report[f"recall_at_{name}"] = round(float((cal.semantic(positive) >= floor).mean()), 4)
         report[f"impostor_rate_at_{name}"] = round(float((cal.semantic(impostor) >= floor).mean()), 4)
     return cal, report
+
+
+def recalibrate(model_path, pairs_path, held_out: float = 0.2, seed: int = 42) -> dict:
+    """Refit an existing model's calibration.json on the same held-out split training used."""
+    from pathlib import Path
+
+    from sentence_transformers import SentenceTransformer
+
+    from training.pairs import load_pairs, split_pairs
+
+    train_pairs, test_pairs = split_pairs(load_pairs(Path(pairs_path)), held_out, seed)
+    model = SentenceTransformer(str(model_path), device="cpu")
+    pool = [p.positive for p in train_pairs] + [p.negative for p in train_pairs if p.negative]
+    calibration, report = fit_calibration(model, test_pairs, pool)
+    calibration.save(Path(model_path) / "calibration.json")
+    return report

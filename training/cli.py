@@ -20,6 +20,8 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-seq-length", type=int, default=defaults.max_seq_length)
     parser.add_argument("--max-steps", type=int, default=-1, help="stop early (smoke runs)")
     parser.add_argument("--no-freeze", action="store_true", help="also train token embeddings")
+    parser.add_argument("--freeze-layers", type=int, default=defaults.freeze_layers,
+                        help="lower transformer layers to keep frozen")
     parser.add_argument("--no-fold", action="store_true", help="do not fold feedback first")
     parser.add_argument("--force", action="store_true", help="promote even if not better")
 
@@ -49,7 +51,7 @@ def train_command(args: argparse.Namespace, settings: Settings) -> int:
         print(f"folded feedback: {added} new pairs")
     config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr,
                          max_seq_length=args.max_seq_length, max_steps=args.max_steps,
-                         freeze_embeddings=not args.no_freeze)
+                         freeze_embeddings=not args.no_freeze, freeze_layers=args.freeze_layers)
     try:
         result = train(pairs, store, config, progress=lambda r: print(r.line(), flush=True),
                        force=args.force)

@@ -14,12 +14,14 @@ import logging
 import shutil
 import tempfile
 import time
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from matcher.convert import PROMPTS
 from matcher.encoder import model_version_of
+from matcher.lexicon import language_style
 from matcher.store import ModelStore, write_atomic
 from training.calibrate import fit_calibration
 from training.pairs import Pair, load_pairs, split_pairs
@@ -35,6 +37,7 @@ class TrainConfig:
     warmup_ratio: float = 0.1
     max_seq_length: int = 96
     freeze_embeddings: bool = True
+    freeze_layers: int = 0  # lower transformer layers kept as they are (less overfitting, faster)
     held_out: float = 0.2
     seed: int = 42
     max_steps: int = -1  # > 0 cuts the run short (tests, smoke runs)
@@ -77,20 +80,25 @@ class TrainingError(RuntimeError):
 
 
 def _datasets(pairs: list[Pair]) -> dict:
-    """Triplets where a hard negative exists, plain pairs otherwise (one batch never mixes)."""
+    """One dataset per anchor writing style (en, si, singlish, mixed), triplets where a hard
+    negative exists and plain pairs otherwise; a batch is drawn from one dataset only.
+
+    Grouping by style matters: most positives share their anchor's style, so in mixed batches
+    "same style" would separate positives from in-batch negatives and the model would learn
+    style instead of meaning. Within one style, only meaning tells the true item apart."""
     from datasets import Dataset
 
-    with_negative = [p for p in pairs if p.negative]
-    without = [p for p in pairs if not p.negative]
+    groups: dict[str, list[Pair]] = defaultdict(list)
+    for pair in pairs:
+        kind = "triplets" if pair.negative else "pairs"
+        groups[f"{language_style(pair.anchor)}-{kind}"].append(pair)
     sets = {}
-    if with_negative:
-        sets["triplets"] = Dataset.from_dict({
-            "anchor": [p.anchor for p in with_negative],
-            "positive": [p.positive for p in with_negative],
-            "negative": [p.negative for p in with_negative]})
-    if without:
-        sets["pairs"] = Dataset.from_dict({"anchor": [p.anchor for p in without],
-                                           "positive": [p.positive for p in without]})
+    for name, members in sorted(groups.items()):
+        columns = {"anchor": [p.anchor for p in members],
+                   "positive": [p.positive for p in members]}
+        if name.endswith("triplets"):
+            columns["negative"] = [p.negative for p in members]
+        sets[name] = Dataset.from_dict(columns)
     return sets
 
 
@@ -192,8 +200,11 @@ def train(pairs_path: Path, store: ModelStore, config: TrainConfig | None = None
     # 2. Model: always the base model, so every run is reproducible from the data alone
     model = SentenceTransformer(str(store.base_path()), device="cpu")
     model.max_seq_length = config.max_seq_length
+    bert = model[0].auto_model
     if config.freeze_embeddings:
-        model[0].auto_model.embeddings.word_embeddings.weight.requires_grad_(False)
+        bert.embeddings.word_embeddings.weight.requires_grad_(False)
+    for layer in bert.encoder.layer[: config.freeze_layers]:
+        layer.requires_grad_(False)
     current = SentenceTransformer(str(store.current_path()), device="cpu")
     current.max_seq_length = config.max_seq_length
     before = _held_out_scores(current, test_pairs)
@@ -237,7 +248,9 @@ def train(pairs_path: Path, store: ModelStore, config: TrainConfig | None = None
         model.save(str(out))
         (out / "hoyamu_model.json").write_text(json.dumps({"version": version}))
         after = _held_out_scores(model, test_pairs)
-        calibration, calibration_report = fit_calibration(model, test_pairs)
+        # impostors: the held-out found reports plus the training split's (other items)
+        pool = [p.positive for p in train_pairs] + [p.negative for p in train_pairs if p.negative]
+        calibration, calibration_report = fit_calibration(model, test_pairs, pool)
         calibration.save(out / "calibration.json")
         seconds = time.perf_counter() - started
         passed = force or (after["top1"] or 0) >= (before["top1"] or 0)
