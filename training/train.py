@@ -37,7 +37,7 @@ class TrainConfig:
     warmup_ratio: float = 0.1
     max_seq_length: int = 96
     freeze_embeddings: bool = True
-    freeze_layers: int = 0  # lower transformer layers kept as they are (less overfitting, faster)
+    freeze_layers: int = 6  # lower transformer layers kept as they are (less overfitting, faster)
     held_out: float = 0.2
     seed: int = 42
     max_steps: int = -1  # > 0 cuts the run short (tests, smoke runs)
