@@ -10,6 +10,7 @@ items with a lost description, as the old system's /search did.
 
 import hmac
 import logging
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -333,9 +334,11 @@ def create_app(settings: Settings, core: Core | None = None) -> FastAPI:
     @app.post("/index", response_model=IndexResponse, dependencies=WRITE, tags=["write"],
               responses={**WRITE_ERRORS, 409: {"model": ErrorOut, "description": "Id exists"}})
     async def index(body: IndexRequest, service: Service) -> IndexResponse:
-        """Store and index a report; returns it with its matches."""
+        """Store and index a report; returns it with its matches. Without an id, one is made,
+        so that a numeric database id can never be confused with a caller's own id."""
+        external_id = body.id or f"h-{uuid.uuid4().hex[:12]}"
         result = await service.report(ReportInput(kind=body.kind, text=body.description,
-                                                  category=body.category, external_id=body.id))
+                                                  category=body.category, external_id=external_id))
         item = result.item
         return IndexResponse(id=_external_id(item), kind=item.kind, category=item.category,
                              status=item.status, matches=[_match_out(v) for v in result.matches])

@@ -314,12 +314,12 @@ async def test_get_and_close_items(client, api_core) -> None:
     assert item["description"] == OLD_ITEMS[0]["description"] and item["category"] == "Wallet"
     assert item["created_at"]
 
-    # an item without an external id is reached by its number
+    # an item indexed without an id gets one that can never clash with a caller's numeric ids
     response = await client.post("/index", headers=AUTH, json={
         "description": "Silver Casio watch found near the swimming pool"})
-    number = response.json()["id"]
-    assert number.isdigit()
-    assert (await client.get(f"/items/{number}")).json()["description"].startswith("Silver")
+    made = response.json()["id"]
+    assert made.startswith("h-") and not made.isdigit()
+    assert (await client.get(f"/items/{made}")).json()["description"].startswith("Silver")
 
     query = {"text": "I lost my black wallet in the library", "limit": 5}
     assert (await client.post("/search", json=query)).json()["results"][0]["id"] == "F-001"
