@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import math
 import shutil
 import tempfile
 import time
@@ -148,7 +149,8 @@ def _callback(config: TrainConfig, progress: ProgressHook | None, history: list[
 
         def on_evaluate(self, args, state, control, metrics=None, **kwargs):
             metrics = metrics or {}
-            report = EpochReport(round(state.epoch or 0), config.epochs, self.loss,
+            epoch = max(1, math.ceil((state.epoch or 0) - 1e-6))  # a cut-short run is in epoch 1
+            report = EpochReport(epoch, config.epochs, self.loss,
                                  _metric(metrics, "cosine_accuracy@1"),
                                  _metric(metrics, "cosine_mrr@10"))
             history.append(asdict(report))
