@@ -36,5 +36,20 @@ eval: install
 train: install
 	$(VENV)/bin/hoyamu train
 
+# Benchmarks (not tests: they measure, never assert): prints a table and writes
+# docs/BENCHMARKS.md. About 20 minutes on 2 cores; `$(PY) -m bench --quick` for a short run.
+bench: install
+	$(PY) -m bench
+
+# The storage, service and bot tests against a throwaway PostgreSQL on 127.0.0.1 (installed from
+# the Debian packages when missing), and the 60-second load test (50 students); see
+# docs/RELIABILITY.md. Neither is part of `make test`.
+.PHONY: test-postgres load
+test-postgres: install
+	bash scripts/with_postgres.sh
+
+load: install
+	bash scripts/load_test.sh
+
 clean:
 	rm -rf $(VENV)

@@ -147,6 +147,11 @@ def build_application(core: Core, token: str, request: BaseRequest | None = None
         application.job_queue.run_repeating(jobs.expiry, interval=dt.timedelta(hours=6),
                                             first=dt.timedelta(minutes=1), name="expiry")
         settings = core.settings
+        if settings.index_refresh_seconds > 0:  # processes sharing one database stay in step
+            application.job_queue.run_repeating(
+                jobs.refresh_index, interval=dt.timedelta(seconds=settings.index_refresh_seconds),
+                first=dt.timedelta(seconds=settings.index_refresh_seconds), name="index_refresh",
+                job_kwargs={"max_instances": 1, "coalesce": True})
         if settings.retrain_after_pairs > 0 or settings.retrain_every_days > 0:
             application.job_queue.run_repeating(jobs.auto_retrain, interval=dt.timedelta(hours=1),
                                                 first=dt.timedelta(minutes=5), name="retrain")

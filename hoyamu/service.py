@@ -10,14 +10,17 @@ import asyncio
 import datetime as dt
 import logging
 import random
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import numpy as np
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.orm import aliased
 
-from hoyamu.runtime import Runtime, open_ids, rebuild_index
+from hoyamu.runtime import Runtime, catch_up, open_ids, rebuild_index
 from hoyamu.settings import Settings
 from hoyamu.validation import (
     InvalidInput,
@@ -29,10 +32,25 @@ from hoyamu.validation import (
 )
 from matcher.lexicon import detect_category, is_sensitive, keywords, language_style
 from matcher.scoring import ScoreParts, score_pair
+from storage.db import is_unavailable
 from storage.models import Claim, Embedding, Feedback, Item, Kind, Match, Status, User, utcnow
 
 log = logging.getLogger(__name__)
 CANDIDATES = 30
+T = TypeVar("T")
+
+
+async def retry_conflicts(work: Callable[[], Awaitable[T]], attempts: int = 3) -> T:
+    """Run a get-or-create transaction again when a concurrent one inserted the same row first
+    (a double-tapped button, two first messages at once): the retry then finds that row."""
+    for attempt in range(attempts):
+        try:
+            return await work()
+        except IntegrityError:
+            if attempt == attempts - 1:
+                raise
+            log.info("concurrent insert of the same row; retrying")
+    raise AssertionError("unreachable")
 
 
 def wilson(successes: int, total: int, z: float = 1.96) -> tuple[float | None, float | None]:
@@ -132,9 +150,29 @@ class HoyamuService:
             for runtime, vector in zip(runtimes, vectors, strict=True):
                 runtime.index.add(kind, [item.id], vector[None, :])
         log.info("stored %s item %s (%s, %s)", kind, item.id, category, item.language)
+        if self.settings.index_refresh_seconds > 0:
+            # other processes on this database (more bots, the API, the CLI): take in what they
+            # committed before this report, so that of any two reports the later one always
+            # sees the earlier one, whichever process each arrived at
+            try:
+                await self.refresh_index(runtimes)
+            except Exception as exc:
+                if not is_unavailable(exc):
+                    raise
+                log.warning("index catch-up skipped: database unavailable", exc_info=True)
         chosen = self.pick_runtime()
         vector = vectors[runtimes.index(chosen)] if chosen in runtimes else vectors[0]
-        matches = await self._matches_for(item, vector, chosen if chosen in runtimes else runtimes[0])
+        try:
+            matches = await self._matches_for(item, vector,
+                                              chosen if chosen in runtimes else runtimes[0])
+        except Exception as exc:
+            if not is_unavailable(exc):
+                raise
+            # the report is stored and indexed: say so (a "try again" would store it twice);
+            # later reports of the other kind still match it
+            log.warning("item %s stored, but its matches could not be recorded", item.id,
+                        exc_info=True)
+            matches = []
         return ReportResult(item, matches)
 
     async def _matches_for(self, item: Item, vector: np.ndarray, runtime: Runtime) -> list[MatchView]:
@@ -185,12 +223,16 @@ class HoyamuService:
     async def _record_matches(self, item: Item, views: list[MatchView], version: str) -> None:
         if not views:
             return
-        async with self.sessions() as session, session.begin():
-            for view in views:
-                lost_id, found_id = ((item.id, view.item.id) if item.kind == Kind.LOST
-                                     else (view.item.id, item.id))
-                view.match_id = await self._upsert_match(session, lost_id, found_id, view.parts,
-                                                         version)
+
+        async def work() -> None:
+            async with self.sessions() as session, session.begin():
+                for view in views:
+                    lost_id, found_id = ((item.id, view.item.id) if item.kind == Kind.LOST
+                                         else (view.item.id, item.id))
+                    view.match_id = await self._upsert_match(session, lost_id, found_id,
+                                                             view.parts, version)
+
+        await retry_conflicts(work)
 
     async def _upsert_match(self, session, lost_id: int, found_id: int, parts: ScoreParts,
                             version: str) -> int:
@@ -207,9 +249,12 @@ class HoyamuService:
     async def record_match(self, lost_id: int, found_id: int, parts: ScoreParts,
                            version: str | None = None) -> int:
         """Record a pair shown outside a report (e.g. a later search); returns the match id."""
-        async with self.sessions() as session, session.begin():
-            return await self._upsert_match(session, lost_id, found_id, parts,
-                                            version or self.runtime.version)
+        async def work() -> int:
+            async with self.sessions() as session, session.begin():
+                return await self._upsert_match(session, lost_id, found_id, parts,
+                                                version or self.runtime.version)
+
+        return await retry_conflicts(work)
 
     # --- items -----------------------------------------------------------------------------
 
@@ -283,6 +328,15 @@ class HoyamuService:
                 query = query.where(Item.status == Status.OPEN)
             return list(await session.scalars(query))
 
+    async def refresh_index(self, runtimes: list[Runtime] | None = None) -> int:
+        """Catch every live index up with the database: reports that other processes sharing
+        it stored or closed. Returns the number of items added or removed."""
+        changes = 0
+        for runtime in runtimes or self.runtimes():
+            async with self._index_lock:  # a report's index add waits: nothing is dropped
+                changes += await catch_up(runtime, self.sessions)
+        return changes
+
     async def reindex(self) -> int:
         """Rebuild the current model's index from the database and save it."""
         runtime = self.runtime
@@ -297,6 +351,9 @@ class HoyamuService:
         """Store a 👍/👎 by the lost report's owner; a second press changes the vote.
 
         Returns the match and whether anything changed."""
+        return await retry_conflicts(lambda: self._vote(match_id, user_id, up))
+
+    async def _vote(self, match_id: int, user_id: int, up: bool) -> tuple[Match, bool]:
         async with self.sessions() as session, session.begin():
             match = await session.get(Match, match_id)
             if match is None:
@@ -331,23 +388,36 @@ class HoyamuService:
     async def _ensure_user(self, session, user_id: int) -> User:
         user = await session.get(User, user_id)
         if user is None:
-            user = User(id=user_id, is_admin=user_id in self.settings.admin_ids)
-            session.add(user)
-            await session.flush()
+            # INSERT ... ON CONFLICT DO NOTHING: two first contacts at once (two reports, a
+            # double tap) must not fail on the primary key; both then read the one row
+            if session.get_bind().dialect.name == "postgresql":
+                from sqlalchemy.dialects.postgresql import insert
+            else:
+                from sqlalchemy.dialects.sqlite import insert
+            await session.execute(insert(User).values(
+                id=user_id, is_admin=user_id in self.settings.admin_ids, is_banned=False,
+                created_at=utcnow()).on_conflict_do_nothing(index_elements=[User.id]))
+            user = await session.get(User, user_id)
         return user
 
     async def get_user(self, user_id: int, telegram_language: str | None = None) -> User:
         """The user's row, created on first contact with a language from Telegram's setting."""
-        async with self.sessions() as session, session.begin():
-            user = await self._ensure_user(session, user_id)
-            if user.language is None and telegram_language:
-                user.language = "si" if telegram_language.startswith("si") else "en"
-            return user
+        async def work() -> User:
+            async with self.sessions() as session, session.begin():
+                user = await self._ensure_user(session, user_id)
+                if user.language is None and telegram_language:
+                    user.language = "si" if telegram_language.startswith("si") else "en"
+                return user
+
+        return await retry_conflicts(work)
 
     async def set_language(self, user_id: int, language: str) -> None:
-        async with self.sessions() as session, session.begin():
-            user = await self._ensure_user(session, user_id)
-            user.language = language
+        async def work() -> None:
+            async with self.sessions() as session, session.begin():
+                user = await self._ensure_user(session, user_id)
+                user.language = language
+
+        await retry_conflicts(work)
 
     async def _check_report_rate(self, user_id: int) -> None:
         since = utcnow() - dt.timedelta(hours=1)

@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     base_model: str = "bundled"
     max_seq_length: int = 128
     encode_threads: int = 0  # 0 = let torch decide
+    encoder_backend: str = "onnx"  # "onnx" (ONNX Runtime, falls back to torch) or "torch"
+    # Index: exact (flat) search up to this many open items of a kind, IVF above (matcher/index.py)
+    index_flat_max: int = 200_000
 
     # Scoring (0-100): weights of the three parts, and the thresholds
     weight_semantic: float = 0.90
@@ -55,6 +58,9 @@ class Settings(BaseSettings):
     claims_per_item: int = 5
     report_ttl_days: int = 60
     reminder_days_before: int = 7
+    # Several processes on one database: each catches its index up with the database this often
+    # (reports stored or closed by the others; a new CURRENT model); 0 = off
+    index_refresh_seconds: int = 30
 
     # HTTP API
     api_host: str = "127.0.0.1"

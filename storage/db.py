@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import logging
+import socket
 from pathlib import Path
 
 from alembic import command
@@ -51,6 +53,32 @@ async def migrate(engine: AsyncEngine) -> None:
     """Apply Alembic migrations up to head (idempotent)."""
     async with engine.begin() as conn:
         await conn.run_sync(_upgrade)
+
+
+def is_unavailable(error: BaseException | None) -> bool:
+    """The database is locked, busy or unreachable right now: worth trying again in a moment.
+
+    SQLite reports a lock (or a missing file) as OperationalError; a PostgreSQL server that is
+    down or refusing connections surfaces from asyncpg as a connection error or timeout."""
+    from sqlalchemy import exc as sa_exc
+
+    if isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError |
+                  sa_exc.DisconnectionError | sa_exc.TimeoutError):
+        return True
+    if isinstance(error, ConnectionError | TimeoutError | socket.gaierror):
+        return True
+    if isinstance(error, OSError) and error.errno in _UNREACHABLE:
+        return True
+    try:
+        import asyncpg
+    except ImportError:  # pragma: no cover - asyncpg is a dependency
+        return False
+    return isinstance(error, asyncpg.CannotConnectNowError | asyncpg.TooManyConnectionsError |
+                      asyncpg.ConnectionDoesNotExistError | asyncpg.PostgresConnectionError)
+
+
+_UNREACHABLE = {errno.ECONNREFUSED, errno.ECONNRESET, errno.EHOSTUNREACH, errno.ENETUNREACH,
+                errno.ETIMEDOUT}
 
 
 async def ping(engine: AsyncEngine) -> bool:

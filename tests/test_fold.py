@@ -61,7 +61,7 @@ async def test_returned_items_fold_and_downvotes_wait_for_a_positive(core, setti
     await core.service.vote(match_of[wrong_id], 1, up=False)
     assert await fold_feedback(settings, core.sessions) == 0  # kept for later: no positive yet
 
-    claims = ClaimService(settings, core.sessions, lambda: core.service.runtime)
+    claims = ClaimService(settings, core.sessions, core.service)
     view = await claims.create(match_of[right_id], 1, None)
     await claims.decide(view.claim.id, view.claim.finder_id, True)
     await claims.mark_returned(view.claim.id, 1)

@@ -21,6 +21,7 @@ from hoyamu.validation import InvalidInput
 log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
 Handler = Callable[[Update, Context], Awaitable[Any]]
+MAX_ID = 2**31 - 1  # row ids are 32-bit integers on PostgreSQL; larger ones cannot exist
 
 
 def core_of(context: Context) -> Core:
@@ -74,6 +75,8 @@ def button(handler: Handler) -> Handler:
         query = update.callback_query
         context.user_data.pop("_toast", None)
         try:
+            if not query.data:  # no real button has empty data; PTB would route it anywhere
+                raise InvalidInput("stale", "This button is no longer active.")
             result = await handler(update, context)
         except InvalidInput as exc:
             log.info("button %r refused for user %s: %s", query.data, update.effective_user.id,
@@ -98,6 +101,9 @@ def parse_ints(data: str, prefix: str) -> list[int]:
     if parts[0] != prefix:
         raise InvalidInput("stale", "This button is no longer active.")
     try:
-        return [int(p) for p in parts[1:]]
+        numbers = [int(p) for p in parts[1:]]
     except ValueError as exc:
         raise InvalidInput("stale", "This button is no longer active.") from exc
+    if not all(0 <= n <= MAX_ID for n in numbers):  # forged: no row has such an id
+        raise InvalidInput("stale", "This button is no longer active.")
+    return numbers

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy.exc import OperationalError
 from telegram import Update
 from telegram.error import TelegramError
 
 from bot.handlers.common import Context, lang
 from bot.i18n import t
+from storage.db import is_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -18,11 +18,15 @@ async def on_error(update: object, context: Context) -> None:
     error = context.error
     user_id = getattr(getattr(update, "effective_user", None), "id", None)
     update_id = getattr(update, "update_id", None)
-    log.error("error handling update %s from user %s: %r", update_id, user_id, error,
-              exc_info=error)
+    busy = is_unavailable(error)
+    if busy:  # expected now and then: the user is asked to try again, nothing was half-stored
+        log.warning("database unavailable for update %s from user %s: %r", update_id, user_id,
+                    error)
+    else:
+        log.error("error handling update %s from user %s: %r", update_id, user_id, error,
+                  exc_info=error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
-    busy = isinstance(error, OperationalError)
     text = t(lang(context) if context.user_data is not None else "en",
              "err_busy" if busy else "err_generic")
     try:

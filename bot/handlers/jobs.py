@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from telegram.error import TelegramError
@@ -71,3 +72,25 @@ async def auto_retrain(context: Context) -> None:
                                           f"{final.get('version', final.get('message', ''))}")
         except TelegramError:
             log.info("could not tell admin %s about the automatic retraining", admin_id)
+
+
+async def refresh_index(context: Context) -> None:
+    """INDEX_REFRESH_SECONDS: catch the index up with reports other processes stored or closed,
+    and serve a model that another process promoted (data/models/CURRENT changed)."""
+    core = context.bot_data["core"]
+    svc = core.service
+    pointer = core.store.dir / "CURRENT"
+    current = (await asyncio.to_thread(pointer.read_text)).strip() if pointer.exists() else None
+    if current and current != svc.runtime.version:
+        from bot.handlers.admin import ops
+        from matcher.encoder import ModelLoadError
+
+        log.info("data/models/CURRENT names %s; switching from %s", current, svc.runtime.version)
+        try:
+            await ops(context).promote(current)
+        except ModelLoadError:
+            log.warning("cannot serve %s named in CURRENT; still serving %s", current,
+                        svc.runtime.version, exc_info=True)
+    changes = await svc.refresh_index()
+    if changes:
+        log.info("index refresh: %d items added or removed", changes)

@@ -6,7 +6,6 @@ import datetime as dt
 import logging
 import re
 
-from sqlalchemy.exc import OperationalError
 from telegram import Update
 from telegram.ext import ConversationHandler
 
@@ -27,6 +26,7 @@ from bot.states import (
 from hoyamu.service import ReportInput
 from hoyamu.validation import InvalidInput, clean_description
 from matcher.lexicon import CATEGORIES, detect_category
+from storage.db import is_unavailable
 
 log = logging.getLogger(__name__)
 END = ConversationHandler.END
@@ -245,7 +245,9 @@ async def submit(update: Update, context: Context) -> int:
     except InvalidInput as exc:
         await reply(update, error_text(language, exc))
         return CONFIRM if exc.code != "rate_limited" else END
-    except OperationalError:
+    except Exception as exc:
+        if not is_unavailable(exc):
+            raise
         log.warning("database busy while saving a report of user %s", update.effective_user.id,
                     exc_info=True)
         await reply(update, t(language, "err_busy"), keyboards.confirm(language))
