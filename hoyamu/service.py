@@ -37,6 +37,7 @@ from storage.models import Claim, Embedding, Feedback, Item, Kind, Match, Status
 
 log = logging.getLogger(__name__)
 CANDIDATES = 30
+MAX_ID = 2**31  # item ids are 32-bit integers on every database
 T = TypeVar("T")
 
 
@@ -266,7 +267,7 @@ class HoyamuService:
         """An item by its external id (API) or, failing that, its numeric id."""
         async with self.sessions() as session:
             item = await session.scalar(select(Item).where(Item.external_id == ref))
-            if item is None and ref.isdigit():
+            if item is None and ref.isascii() and ref.isdigit() and int(ref) < MAX_ID:
                 item = await session.get(Item, int(ref))
             return item
 

@@ -7,8 +7,9 @@ runs it on one worker thread, never on the event loop.
 Backends (setting ENCODER_BACKEND), the same vectors either way:
 - "onnx" (default): the model as one ONNX graph (transformer + mean pooling + normalisation),
   exported once per model version into `<model>/onnx-hoyamu/` by a short-lived process, run by
-  ONNX Runtime with the model's own tokenizer. About 3x faster than PyTorch for one query on
-  2 cores, same eval top-1 (docs/BENCHMARKS.md), and the serving process never loads torch.
+  ONNX Runtime with the model's own tokenizer. 1.6x faster than PyTorch for one query on an
+  idle 2-core machine and far steadier on a busy one, same eval top-1 (docs/BENCHMARKS.md);
+  the serving process never loads torch.
   Falls back to "torch" (with a warning) when onnxruntime/onnx are missing or the export fails.
 - "torch": sentence-transformers on PyTorch.
 ENCODE_THREADS sets the backend's threads (0 = its default: 1 for ONNX Runtime, which leaves the

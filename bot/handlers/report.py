@@ -184,7 +184,7 @@ async def category_chosen(update: Update, context: Context) -> int:
         await reply(update, t(lang(context), "choose_category"), keyboards.categories(lang(context)))
         return CATEGORY
     if choice != "ok":
-        index = int(choice) if choice.isdigit() else -1
+        index = int(choice) if choice.isascii() and choice.isdigit() else -1
         if not 0 <= index < len(CATEGORIES):
             raise InvalidInput("stale", "This button is no longer active.")
         _draft(context)["category"] = CATEGORIES[index]
