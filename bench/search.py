@@ -145,7 +145,7 @@ def run(sizes: list[int], queries_n: int, real_n: int, large: list[int], recall_
             "search", f"search, {size:,} open items, {index.mode('found')} index",
             f"p50 {total['p50']} ms, p95 {total['p95']} ms (encode p50 {result['encode']['p50']}, "
             f"index {result['index']['p50']}, scoring {result['scoring']['p50']} ms)",
-            f"{base_cmd} --sizes {size}",
+            f"{base_cmd} --sizes {size} --large 0",
             "p50 <= 30 ms at 100k" if size == 100_000 else "", target,
             {"size": size, "mode": index.mode("found"), "build_s": round(build_s, 2),
              "rss_mb": rss_mb(), **result}))
