@@ -13,8 +13,6 @@ from pathlib import Path
 
 import numpy as np
 
-from matcher.lexicon import keywords
-
 COLOURS = frozenset({"black", "white", "blue", "red", "green", "yellow", "brown", "grey", "pink",
                      "purple", "orange", "gold", "silver", "maroon", "navy", "beige"})
 TIERS = (("Excellent", 85.0), ("Good", 75.0), ("Possible", 60.0))
@@ -94,6 +92,3 @@ def score_pair(
     return ScoreParts(score, tier_of(score), round(cosine, 4), round(semantic, 1),
                       round(keyword, 1), category)
 
-
-def text_keywords(text: str) -> set[str]:
-    return keywords(text)
