@@ -119,6 +119,14 @@ def cmd_train(args: argparse.Namespace, settings: Settings) -> int:
     return train_command(args, settings)
 
 
+def cmd_fold(args: argparse.Namespace, settings: Settings) -> int:
+    from training.fold import fold_feedback_sync
+
+    added = fold_feedback_sync(settings)
+    print(f"Folded feedback into {settings.text_pairs_path}: {added} new pairs.")
+    return 0
+
+
 def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
     from matcher.store import ModelStore
     from training.calibrate import recalibrate
@@ -206,6 +214,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_train_arguments(sub.add_parser("train", help="fine-tune on data/text_pairs.json"))
     sub.choices["train"].set_defaults(func=cmd_train)
+    sub.add_parser("fold-feedback", help="add 👍/👎 and returned items to text_pairs.json"
+                   ).set_defaults(func=cmd_fold)
     calibrate = sub.add_parser("calibrate", help="refit a model's score calibration")
     calibrate.add_argument("--model", default="current", help="current or a version name")
     calibrate.add_argument("--pairs", type=Path)

@@ -45,3 +45,18 @@ def test_missing_model_is_reported_not_replaced(settings, tmp_path) -> None:
     env_settings = settings.model_copy(update={"base_model": str(tmp_path / "no-model")})
     result = hoyamu(env_settings, "stats")
     assert result.returncode == 3 and "not a model folder" in result.stderr
+
+
+def test_fold_feedback_command_adds_nothing_without_feedback(settings) -> None:
+    import shutil
+
+    shutil.copy("data/text_pairs.json", settings.text_pairs_path)
+    before = settings.text_pairs_path.read_text()
+    env = dict(os.environ, TEXT_PAIRS_PATH=str(settings.text_pairs_path))
+    result = subprocess.run([sys.executable, "-m", "hoyamu.cli", "fold-feedback"],
+                            env={**env, "DATABASE_URL": settings.database_url, "LOG_LEVEL": "WARNING",
+                                 "DATA_DIR": str(settings.data_dir)},
+                            text=True, capture_output=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "0 new pairs" in result.stdout
+    assert json.loads(settings.text_pairs_path.read_text()) == json.loads(before)
