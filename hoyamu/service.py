@@ -156,7 +156,7 @@ class HoyamuService:
             # committed before this report, so that of any two reports the later one always
             # sees the earlier one, whichever process each arrived at
             try:
-                await self.refresh_index(runtimes)
+                await self.refresh_index(runtimes, since=item.created_at - self._lookback())
             except Exception as exc:
                 if not is_unavailable(exc):
                     raise
@@ -329,13 +329,20 @@ class HoyamuService:
                 query = query.where(Item.status == Status.OPEN)
             return list(await session.scalars(query))
 
-    async def refresh_index(self, runtimes: list[Runtime] | None = None) -> int:
+    def _lookback(self) -> dt.timedelta:
+        """How far back a report's own catch-up looks: anything older was taken in by the
+        periodic refresh (two periods, plus a minute for clocks of other machines)."""
+        return dt.timedelta(seconds=2 * self.settings.index_refresh_seconds + 60)
+
+    async def refresh_index(self, runtimes: list[Runtime] | None = None,
+                            since: dt.datetime | None = None) -> int:
         """Catch every live index up with the database: reports that other processes sharing
-        it stored or closed. Returns the number of items added or removed."""
+        it stored or closed (only those created since `since`, when given). Returns the number
+        of items added or removed."""
         changes = 0
         for runtime in runtimes or self.runtimes():
             async with self._index_lock:  # a report's index add waits: nothing is dropped
-                changes += await catch_up(runtime, self.sessions)
+                changes += await catch_up(runtime, self.sessions, since)
         return changes
 
     async def reindex(self) -> int:
