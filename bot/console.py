@@ -77,7 +77,7 @@ class ConsoleChat:
 async def run_console(settings: Settings, stdin: TextIO = sys.stdin,
                       out: TextIO = sys.stdout) -> int:
     chat = ConsoleChat(out)
-    print("Starting Hoyamu (first start converts the bundled model; a few seconds)...", file=out)
+    print("Starting Hoyamu (the first start prepares the bundled model: ~20 s)...", file=out)
     core = await start_core(settings)
     api = LocalBotAPI(on_call=chat.show)
     application = build_application(core, LOCAL_TOKEN, request=api, rate_limit=False)
