@@ -207,10 +207,15 @@ def train(pairs_path: Path, store: ModelStore, config: TrainConfig | None = None
         bert.embeddings.word_embeddings.weight.requires_grad_(False)
     for layer in bert.encoder.layer[: config.freeze_layers]:
         layer.requires_grad_(False)
-    current = SentenceTransformer(str(store.current_path()), device="cpu")
-    current.max_seq_length = config.max_seq_length
-    before = _held_out_scores(current, test_pairs)
-    del current
+    # the gate's "before": the serving model on the same held-out pairs (the base model itself,
+    # not loaded a second time, until a fine-tuned model serves)
+    if Path(store.current_path()).resolve() == Path(store.base_path()).resolve():
+        before = _held_out_scores(model, test_pairs)
+    else:
+        current = SentenceTransformer(str(store.current_path()), device="cpu")
+        current.max_seq_length = config.max_seq_length
+        before = _held_out_scores(current, test_pairs)
+        del current
 
     # 3. Loss: in-batch negatives plus the hard negative column where present
     loss = MultipleNegativesRankingLoss(model)
