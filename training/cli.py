@@ -1,13 +1,14 @@
-"""Command-line glue for `hoyamu train` and `hoyamu evaluate`."""
+"""Command-line glue for `hoyamu train` and `hoyamu evaluate`: arguments in, plain values from
+the entry point (cli/main.py reads the settings), results printed."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
-from hoyamu.settings import Settings
 from matcher.store import ModelStore
 
 
@@ -38,16 +39,15 @@ def add_evaluate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--plot", type=Path)
 
 
-def train_command(args: argparse.Namespace, settings: Settings) -> int:
+def train_command(args: argparse.Namespace, store: ModelStore, pairs_path: Path,
+                  fold: Callable[[], int]) -> int:
+    """`fold` folds the students' feedback into the pairs file (skipped with --no-fold)."""
     from training.pairs import PairsError
     from training.train import TrainConfig, TrainingError, train
 
-    store = ModelStore(settings.models_dir, settings.base_model, settings.max_seq_length)
-    pairs = args.pairs or settings.text_pairs_path
+    pairs = args.pairs or pairs_path
     if not args.no_fold:
-        from training.fold import fold_feedback_sync
-
-        added = fold_feedback_sync(settings)
+        added = fold()
         print(f"folded feedback: {added} new pairs")
     config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr,
                          max_seq_length=args.max_seq_length, max_steps=args.max_steps,
@@ -72,7 +72,8 @@ def _resolve_model(name: str, store: ModelStore) -> Path:
     return Path(name)
 
 
-def evaluate_command(args: argparse.Namespace, settings: Settings) -> int:
+def evaluate_command(args: argparse.Namespace, store: ModelStore, max_seq_length: int,
+                     weights: tuple[float, float, float], display: float, notify: float) -> int:
     from sentence_transformers import SentenceTransformer
 
     from matcher.scoring import Calibration
@@ -85,15 +86,13 @@ def evaluate_command(args: argparse.Namespace, settings: Settings) -> int:
         plot_scores,
     )
 
-    store = ModelStore(settings.models_dir, settings.base_model, settings.max_seq_length)
     data = load_eval_set(args.corpus, args.queries, args.nomatch)
     given = args.categories == "given"
-    display, notify = settings.display_threshold, settings.notify_threshold
 
     def run_model(path: Path, latencies: list[float] | None = None) -> dict:
         model = SentenceTransformer(str(path), device="cpu")
-        model.max_seq_length = settings.max_seq_length
-        ranker = model_ranker(model, Calibration.load(path), data.corpus, settings.weights, given,
+        model.max_seq_length = max_seq_length
+        ranker = model_ranker(model, Calibration.load(path), data.corpus, weights, given,
                               latencies)
         result = evaluate_system(data, ranker, given, display, notify)
         result["model"] = path.name
