@@ -23,12 +23,13 @@ from matcher.romanize import has_sinhala, romanize_words, similarity, sound_key
 
 ATTRIBUTES: tuple[str, ...] = (
     "item", "colour", "brand", "model", "material", "size", "contents", "marks", "place",
+    "issuer",
 )
 # A contradiction of one of these is something a student sees at once.
 STRONG: frozenset[str] = frozenset({"item", "colour", "brand", "model", "size", "marks"})
 _FIELD = {"item": "items", "colour": "colours", "brand": "brands", "model": "models",
           "material": "materials", "size": "sizes", "contents": "contents", "marks": "marks",
-          "place": "places"}
+          "place": "places", "issuer": "issuers"}
 FUZZY_SAME = 85.0  # similarity (0-100) from which two names or brands are the same
 
 # --- item grain ----------------------------------------------------------------------------------
@@ -170,6 +171,7 @@ class Facts:
     day: str | None
     names: frozenset[str] = field(default=frozenset())  # the personal names among the marks
     initials: frozenset[str] = field(default=frozenset())  # initials among the marks ("kp")
+    issuers: frozenset[str] = field(default=frozenset())  # bank of a card, network of a SIM
     words: frozenset[str] = field(default=frozenset())  # other unknown words (proper nouns...)
 
     def stated(self) -> set[str]:
@@ -399,6 +401,7 @@ def read_facts(text: str) -> Facts:
         day=_day(words, text),
         names=frozenset(names),
         initials=frozenset(initials),
+        issuers=frozenset(h.canonical for h in hits if h.kind == "issuer"),
         words=frozenset(w for w in unknown if len(w) >= 3 and not any(c.isdigit() for c in w)
                         and w not in _CUE_WORDS and not _SINGLISH_POSSESSIVE_RE.match(w))
         - marks - models,
@@ -551,6 +554,7 @@ def compare(lost: Facts, found: Facts) -> Comparison:
         "contents": _compare_items(lost.contents, found.contents),
         "marks": _compare_marks(lost, found),
         "place": _compare_sets(lost.places, found.places),
+        "issuer": _compare_sets(lost.issuers, found.issuers),
     }
     agree: list[str] = []
     for attribute in ATTRIBUTES:

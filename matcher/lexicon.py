@@ -28,7 +28,7 @@ COLOURS: dict[str, Variants] = {
     "black": ("black, blk, blck", "kalu", "කළු, බ්ලැක්"),
     "white": ("white, wht, off white", "sudu, sudhu", "සුදු, වයිට්"),
     "blue": ("blue, navy, navy blue, bluish", "nil", "නිල්, බ්ලූ"),
-    "red": ("red, maroon, crimson", "rathu, ratu", "රතු, මෙරූන්"),
+    "red": ("red, maroon, crimson, burgundy, scarlet, wine red", "rathu, ratu", "රතු, මෙරූන්"),
     "green": ("green", "kola", "කොළ, ග්\u200dරීන්"),
     "yellow": ("yellow", "kaha", "කහ, යෙලෝ"),
     "brown": ("brown, chocolate", "dumburu", "දුඹුරු, බ්\u200dරවුන්"),
@@ -36,7 +36,8 @@ COLOURS: dict[str, Variants] = {
     "pink": ("pink", "rosa, jambu", "රෝස, ජම්බු, පින්ක්"),
     "purple": ("purple, violet", "dam", "දම්, පර්පල්"),
     "orange": ("orange", "thambili", "තැඹිලි, ඔරේන්ජ්"),
-    "gold": ("gold, golden", "ran, ranwan", "රන්, රන්වන්, ගෝල්ඩ්"),
+    "gold": ("gold, golden, rose gold", "ran, ranwan", "රන්, රන්වන්, ගෝල්ඩ්"),
+    "transparent": ("transparent, see through, colourless", "", "විනිවිද පෙනෙන, ට්\u200dරාන්ස්පේරන්ට්"),
     "silver": ("silver", "ridi", "රිදී, සිල්වර්"),
     "beige": ("beige, cream, khaki", "", "ක්\u200dරීම්"),
 }
@@ -46,7 +47,11 @@ ATTRIBUTES: dict[str, Variants] = {
     "big": ("big, large, huge", "loku", "ලොකු, විශාල"),
     "new": ("new, brand new", "aluth, alut", "අලුත්, නව"),
     "old": ("old, used", "parana", "පරණ, පැරණි"),
-    "broken": ("broken, cracked, damaged, torn", "kadila, kaduna", "කැඩිලා, කැඩුණු, කැඩුණ"),
+    "broken": (
+        "broken, cracked, damaged, torn",
+        "kadila, kaduna, kedila, kedicha, iri gihin, iritila",
+        "කැඩිලා, කැඩුණු, කැඩුණ, ඉරිතලා, පැලිලා",
+    ),
 }
 
 MATERIALS: dict[str, Variants] = {
@@ -68,6 +73,30 @@ MATERIALS: dict[str, Variants] = {
     "paper": ("paper, cardboard", "kadadasi", "කඩදාසි"),
 }
 
+# Who issued a card or a SIM: a BOC card is not an HNB card.
+ISSUERS: dict[str, Variants] = {
+    "boc": ("boc, bank of ceylon, boc bank", "", "ලංකා බැංකුව, බීඕසී"),
+    "peoples bank": ("peoples bank, people s bank, peoples", "mahajana bankuwa", "මහජන බැංකුව"),
+    "sampath bank": ("sampath bank, sampath card, sampath atm", "", "සම්පත් බැංකුව"),
+    "commercial bank": ("commercial bank, combank, com bank", "", "කොමර්ෂල් බැංකුව"),
+    "hnb": ("hnb, hatton national bank, hnb bank", "", "එච්එන්බී, හැටන් නැෂනල් බැංකුව"),
+    "nsb": (
+        "nsb, national savings bank, nsb bank",
+        "",
+        "ජාතික ඉතිරිකිරීමේ බැංකුව, එන්එස්බී",
+    ),
+    "ndb": ("ndb, ndb bank", "", ""),
+    "seylan": ("seylan, seylan bank", "", "සෙලාන් බැංකුව"),
+    "dfcc": ("dfcc, dfcc bank", "", ""),
+    "nations trust": ("nations trust, nations trust bank, ntb", "", ""),
+    "pan asia": ("pan asia, pan asia bank", "", ""),
+    "cargills bank": ("cargills bank", "", ""),
+    "dialog": ("dialog", "", "ඩයලොග්"),
+    "mobitel": ("mobitel, slt mobitel", "", "මොබිටෙල්"),
+    "airtel": ("airtel", "", "එයාටෙල්"),
+    "hutch": ("hutch", "", "හච්"),
+}
+
 PLACES: dict[str, Variants] = {
     "library": (
         "library, lib, libary, librery, liberary, main library",
@@ -85,11 +114,53 @@ PLACES: dict[str, Variants] = {
         "",
         "ශාලාව, දේශන ශාලාව, ලෙක්චර් හෝල්, හෝල්, පන්ති කාමරය",
     ),
-    "auditorium": ("auditorium", "", "ශ්\u200dරවණාගාරය"),
-    "hostel": (
-        "hostel, hostal, dorm, dormitory, hall of residence, residence",
+    "auditorium": (
+        "auditorium, main hall, open air theatre, theatre",
+        "oditoriyam",
+        "ශ්\u200dරවණාගාරය, ඕඩිටෝරියම්, ඔඩිටෝරියම්, රඟහල",
+    ),
+    "room": (
+        "room, common room, reading room, discussion room, study room, tv room, changing room, "
+        "locker room, staff room, seminar room, meeting room",
+        "kamaraya, kamare, kamaraye",
+        "කාමරය, කාමරේ, කොමන් රූම්, රූම්",
+    ),
+    "swimming pool": (
+        "swimming pool, pool, pool side, poolside",
+        "pihinum thataakaya, pihinum tatakaya, swimin pool",
+        "පිහිනුම් තටාකය, ස්විමින් පූල්, ස්විමිං පූල්, පූල්",
+    ),
+    "office": (
+        "office, student union, union office, student union office, welfare office, sub office, "
+        "registrar office, dean office, exam office",
+        "karyalaya",
+        "කාර්යාලය, ඔෆිස්, ශිෂ්\u200dය සංගමය",
+    ),
+    "counter": (
+        "counter, reception, front desk, help desk, information desk, cashier",
         "",
-        "නේවාසිකාගාරය, නේවාසිකාගාර, හොස්ටල්, හොස්ටලය",
+        "කවුන්ටරය, කවුන්ටර්, පිළිගැනීමේ කවුළුව, රිසෙප්ෂන්",
+    ),
+    "pavilion": ("pavilion", "paviliyan", "පැවිලියන්"),
+    "corridor": ("corridor, hallway, passage, lobby, foyer, walkway", "koridoo", "කොරිඩෝව, කොරිඩෝ, ලොබිය"),
+    "security": (
+        "security room, security office, security post, guard room, security point, security",
+        "araksaka kamaraya",
+        "ආරක්ෂක කාමරය, ආරක්ෂක අංශය, සෙකියුරිටි, ආරක්ෂක නිලධාරී",
+    ),
+    "locker": ("locker, lockers", "", "ලොකර්, ලොකරය"),
+    "junction": ("junction, roundabout, crossing", "handiya, hadiya", "හන්දිය, හංදිය"),
+    "court": (
+        "court, badminton court, basketball court, tennis court, netball court, volleyball court",
+        "",
+        "කෝට්, බැඩ්මින්ටන් කෝට්",
+    ),
+    "hostel": (
+        "hostel, hostal, hostle, dorm, dormitory, hall of residence, residence, girls hostel, "
+        "boys hostel, ladies hostel, gents hostel",
+        "garls hostel, boyis hostel",
+        "නේවාසිකාගාරය, නේවාසිකාගාර, හොස්ටල්, හොස්ටලය, ගර්ල්ස් හොස්ටල්, බෝයිස් හොස්ටල්, "
+        "කාන්තා නේවාසිකාගාරය, පිරිමි නේවාසිකාගාරය",
     ),
     "boarding": ("boarding, boarding house, annex", "bodima", "බෝඩිම, බෝඩින්"),
     "gym": ("gym, gymnasium, fitness centre", "", "ජිම්, ව්\u200dයායාම ශාලාව, ව්\u200dයායාමාගාරය"),
@@ -123,12 +194,16 @@ PLACES: dict[str, Variants] = {
     "gate": ("gate, main gate, entrance", "", "ගේට්ටුව, ගේට්, ප්\u200dරධාන දොරටුව"),
     "admin building": ("admin, admin building, administration", "", "පරිපාලන ගොඩනැගිල්ල"),
     "medical centre": (
-        "medical centre, medical center, health centre, sick room",
-        "",
-        "වෛද්\u200dය මධ්\u200dයස්ථානය",
+        "medical centre, medical center, health centre, health center, sick room, medical unit",
+        "medikal sentar, medical eka",
+        "වෛද්\u200dය මධ්\u200dයස්ථානය, මෙඩිකල් සෙන්ටර්, මෙඩිකල් සෙන්ටරය",
     ),
     "stairs": ("stairs, staircase, steps", "", "පඩිපෙළ"),
-    "table": ("table, desk, bench", "mesaya", "මේසය, මේසේ, බංකුව"),
+    "table": (
+        "table, desk, bench, chair, seat, seats",
+        "mesaya, mese, putuwa, putuva",
+        "මේසය, මේසේ, බංකුව, පුටුව, පුටුවේ",
+    ),
     "three wheeler": (
         "three wheeler, trishaw, tuk tuk, tuktuk",
         "threewheel",
@@ -162,7 +237,8 @@ ITEMS: dict[str, dict[str, Variants]] = {
     },
     "Keys": {
         "key": (
-            "key, keys, keychain, key chain, key ring, keyring, key tag, key bunch, bunch of keys",
+            "key, keys, keychain, key chain, key ring, keyring, key tag, key bunch, bunch of keys, "
+            "car key, bike key, room key, locker key, remote key, car remote, key remote, key fob",
             "yathura, yathuru, yathure, yatura, yaturu, yathuru kattuwa, yathuru keralla",
             "යතුර, යතුරු, යතුරු කට්ටුව, යතුරු කට්ටලය, යතුරු කැරැල්ල, යතුරු පොකුර, කී චේන්, කී ටැග්",
         ),
@@ -265,7 +341,8 @@ ITEMS: dict[str, dict[str, Variants]] = {
             "පෙන් ඩ්\u200dරයිව්, පෙන්ඩ්\u200dරයිව්",
         ),
         "mouse": ("mouse", "", "මවුසය, මවුස්, මූසිකය"),
-        "tablet": ("tablet, tab", "", "ටැබ්, ටැබ්ලට්"),
+        "tablet": ("tablet, tab, e reader, ebook reader, e book reader", "", "ටැබ්, ටැබ්ලට්"),
+        "router": ("router, dongle, wifi router, pocket router, data card", "", "රවුටරය, රවුටර්, ඩොංගල්"),
         "cable": (
             "cable, usb cable, data cable, wire, usb c cable, type c cable, c type cable, usb c, "
             "type c, lightning cable, hdmi cable, extension cord, extension",
@@ -344,6 +421,7 @@ ITEMS: dict[str, dict[str, Variants]] = {
         "socks": ("sock, socks", "mes", "මේස්"),
         "gloves": ("glove, gloves", "", "අත්වැසුම්"),
         "uniform": ("uniform, lab coat, labcoat, apron", "", "නිල ඇඳුම, ලැබ් කෝට්"),
+        "towel": ("towel, face towel, bath towel", "thuwaya, tuwaya", "තුවාය, තුවායක්"),
         "clothes": ("clothes, clothing, cloth", "redi", "ඇඳුම්, ඇඳුම, රෙදි"),
     },
     "Jewellery & Watches": {
@@ -360,7 +438,8 @@ ITEMS: dict[str, dict[str, Variants]] = {
             "වළලු, වළල්ල, බ්\u200dරේස්ලට්",
         ),
         "watch": (
-            "watch, watches, wristwatch, wrist watch, smartwatch, smart watch",
+            "watch, watches, wristwatch, wrist watch, smartwatch, smart watch, smart band, "
+            "fitness band, fitness tracker, apple watch",
             "orlosuwa, orlosu, oralosuwa",
             "ඔරලෝසුව, ඔරලෝසු, අත් ඔරලෝසුව, වොච්",
         ),
@@ -389,6 +468,7 @@ ITEMS: dict[str, dict[str, Variants]] = {
             "kannadi, kannadiya",
             "කණ්ණාඩි, කණ්ණාඩිය, ඇස් කණ්ණාඩි, උපැස් යුවළ",
         ),
+        "goggles": ("goggles, swimming goggles, swim goggles", "", "ගොගල්ස්"),
         "sunglasses": (
             "sunglasses, sunglass, sun glasses, shades, cooling glass, cooling glasses",
             "awu kannadi",
@@ -413,7 +493,7 @@ ITEMS: dict[str, dict[str, Variants]] = {
         ),
         "file": ("file, files, folder, file cover", "", "ෆයිල්, ෆයිලය, ගොනුව"),
         "documents": (
-            "document, documents, docs, papers",
+            "document, documents, docs, papers, photocopy, photocopies, copies",
             "",
             "ලේඛන, ලියකියවිලි, ලිපි ලේඛන, ලියවිලි",
         ),
@@ -437,6 +517,13 @@ ITEMS: dict[str, dict[str, Variants]] = {
         "bike": ("bike, bicycle, cycle, motorbike, scooter", "", "බයිසිකලය, පාපැදිය, බයික්"),
         "box": ("box, parcel, package", "pettiya", "පෙට්ටිය, පාර්සලය"),
         "cover": ("cover, case, casing", "kawaraya, kawara", "කවර්, කවරය, කේස්"),
+        "racket": ("racket, racquet, badminton racket, tennis racket", "", "රැකට්, රැකට්ටුව"),
+        "bat": ("bat, cricket bat", "", "බැට්, බැට් එක"),
+        "ball": ("ball, football, cricket ball, basketball, volleyball", "bola", "බෝලය, බෝල"),
+        "teddy bear": ("teddy, teddy bear, soft toy, plush toy, doll", "", "ටෙඩි, ටෙඩි බෙයා, බෝනික්කා"),
+        "guitar": ("guitar, ukulele", "", "ගිටාරය, ගිටාර්"),
+        "lock": ("lock, padlock, cycle lock, bike lock", "", "ලොක්, ඉබ්බා"),
+        "lanyard": ("lanyard, lanyards, tag holder, id holder, id tag", "lanyad", "ලැන්යාඩ්"),
     },
 }
 
@@ -444,7 +531,7 @@ ITEMS: dict[str, dict[str, Variants]] = {
 _WEIGHTS: dict[str, float] = {
     "card": 1.0, "phone cover": 1.0, "box": 1.0, "cover": 0.5, "pouch": 2.0, "computer": 2.0, "cable": 2.0,
     "notes": 2.0, "file": 2.0, "documents": 2.0, "stationery": 2.0, "clothes": 2.0,
-    "jewellery": 2.0, "sim card": 2.0, "money": 2.0,
+    "jewellery": 2.0, "sim card": 2.0, "money": 2.0, "lanyard": 1.5, "lock": 2.0, "ball": 2.0,
 }
 _ITEM_WEIGHT = 3.0
 _BRAND_WEIGHT = 1.0
@@ -558,7 +645,11 @@ STOP_WORDS: Variants = (
     "karanna, karala, hoyala, hoyanna, hoyagaththa, dala, thiyala, amathaka, amathakawela, ada, "
     "iye, ude, hawasa, rae, dawase, welawe, anith, ane, aney, machan, aiye, akke, malli, nangi, "
     "ayya, kolla, kella, kenek, kenekuta, ithin, hinda, nisa, ekka, saha, wala, deka, dekak, "
-    "kohe, koheda, mokak, mokakhari, godak, tikak, tika, wenna, wenawa, nam, thama, ewanna, ewwa",
+    "kohe, koheda, mokak, mokakhari, godak, tikak, tika, wenna, wenawa, nam, thama, ewanna, ewwa, "
+    "passe, pasu, ava, awa, aawa, ekaka, ekai, ekakin, dekama, vatila, watila, wetila, watuna, "
+    "vatuna, wetuna, nathiwuna, nathiuna, thibunu, tibunu, yanakota, enakota, gahala, thiyanne, "
+    "kiyanne, thiyenawada, mokadda, karapu, kalin, issarahin, langin, hoyagena, harunu, "
+    "thiyapu, tiyapu, dapu, dala, danna, kiyanawa, oni, one, onna, meka, oka, ara, kaata, kageda",
     "එක, එකක්, එකේ, එකට, එකෙන්, එකෙක්, එකත්, එකම, මගේ, මගෙ, මට, මම, මාව, අපි, අපේ, අපට, "
     "ඔයා, ඔයාගේ, ඔයාට, ඔබ, ඔබේ, ඔබට, එයා, එයාගේ, කවුරු, කවුරුහරි, කවුද, හරි, හම්බුණා, "
     "හම්බවුණා, හම්බුණේ, හම්බ, හමු, හමුවුණා, හමුවිය, තිබුණා, තිබුණේ, තිබ්බා, තිබිලා, "
@@ -570,7 +661,9 @@ STOP_WORDS: Variants = (
     "රෑ, දවසේ, වෙලාවේ, වෙනත්, අනිත්, අනේ, මචං, අයියා, අක්කා, මල්ලී, නංගී, කෙනෙක්, "
     "කෙනෙකුට, නිසා, හින්දා, එක්ක, සමග, සමඟ, සහ, හා, සහිත, දෙක, දෙකක්, කොහේ, කොහෙද, "
     "මොකක්, මොකක්හරි, දැන්, තාම, ගොඩක්, ටිකක්, මේ, ඒ, අර, ඔය, මෙම, එම, තුළ, මත, සිට, "
-    "වෙත, ඇති, ඇත, පිළිබඳ, සඳහා, ඉතින්, නම්, කියා, වන, වූ",
+    "වෙත, ඇති, ඇත, පිළිබඳ, සඳහා, ඉතින්, නම්, කියා, වන, වූ, වැටිලා, වැටුණා, තිබුණු, යනකොට, "
+    "එනකොට, පස්සේ, කලින්, ගහලා, බැඳලා, කරපු, වගේම, කිහිපයක්, තියපු, දාපු, ඕනෙ, ඕනේ, මේක, ඕක, "
+    "කාගෙද, ආවා, ගෙනාවා, බාර, භාර, දුන්නා, දීලා",
 )
 
 # Singlish words that are also English words: mapped only when the text is not plain English.
@@ -710,7 +803,7 @@ def _rows(canonical: str, variants: Variants, entry: _Entry) -> Iterator[tuple[s
 
 def _lexicon_rows() -> Iterator[tuple[str, _Entry, bool]]:
     domains = (("colour", COLOURS), ("attribute", ATTRIBUTES), ("material", MATERIALS),
-               ("place", PLACES))
+               ("issuer", ISSUERS), ("place", PLACES))
     for kind, domain in domains:
         for canonical, variants in domain.items():
             yield from _rows(canonical, variants, _Entry(canonical, kind))

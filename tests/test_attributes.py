@@ -181,6 +181,7 @@ def test_seed_example_a_phone_without_details_meets_a_samsung() -> None:
         ("Lost my earbuds", "Found a charger", "item"),
         ("Lost my power bank", "Found a charger", "item"),
         ("Bag with Kasun written on it", "Bag with Nimal written on it", "marks"),
+        ("Lost my HNB ATM card", "සම්පත් බැංකුවේ ATM කාඩ් එකක් හම්බුණා", "issuer"),
     ],
 )
 def test_contradictions_are_detected(lost: str, found: str, attribute: str) -> None:
