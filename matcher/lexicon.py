@@ -37,7 +37,7 @@ COLOURS: dict[str, Variants] = {
     "purple": ("purple, violet", "dam", "දම්, පර්පල්"),
     "orange": ("orange", "thambili", "තැඹිලි, ඔරේන්ජ්"),
     "gold": ("gold, golden, rose gold", "ran, ranwan", "රන්, රන්වන්, ගෝල්ඩ්"),
-    "transparent": ("transparent, see through, colourless", "", "විනිවිද පෙනෙන, ට්\u200dරාන්ස්පේරන්ට්"),
+    "transparent": ("transparent, see through, colourless, clear", "", "විනිවිද පෙනෙන, ට්\u200dරාන්ස්පේරන්ට්"),
     "silver": ("silver", "ridi", "රිදී, සිල්වර්"),
     "beige": ("beige, cream, khaki", "", "ක්\u200dරීම්"),
 }
@@ -178,7 +178,8 @@ PLACES: dict[str, Variants] = {
     "lab": (
         "lab, labs, laboratory, computer lab",
         "",
-        "විද්\u200dයාගාරය, පරිගණක විද්\u200dයාගාරය, රසායනාගාරය, ලැබ්",
+        "විද්\u200dයාගාරය, පරිගණක විද්\u200dයාගාරය, රසායනාගාරය, ලැබ්, කම්පියුටර් ලැබ්, "
+        "කෙමිස්ට්\u200dරි ලැබ්, ෆිසික්ස් ලැබ්",
     ),
     "playground": (
         "playground, play ground, ground, grounds, sports ground, field",
@@ -351,7 +352,12 @@ ITEMS: dict[str, dict[str, Variants]] = {
         ),
         "memory card": ("memory card, sd card, micro sd", "", "මෙමරි කාඩ්"),
         "hard disk": ("hard disk, hard drive, external hard disk, hdd, ssd", "", "හාඩ් ඩිස්ක්"),
-        "camera": ("camera", "", "කැමරාව, කැමරා"),
+        "camera": ("camera, dslr, action camera, gopro, webcam", "", "කැමරාව, කැමරා, ඩීඑස්එල්ආර්"),
+        "remote": (
+            "remote, presenter, presentation remote, laser pointer, clicker, remote control",
+            "",
+            "රිමෝට්, රිමෝට් එක, ප්\u200dරෙසන්ටර්",
+        ),
         "speaker": ("speaker, bluetooth speaker", "", "ස්පීකරය, ස්පීකර්"),
         "keyboard": ("keyboard, key board", "", "කීබෝඩ්"),
     },
@@ -385,15 +391,24 @@ ITEMS: dict[str, dict[str, Variants]] = {
     },
     "Clothing": {
         "shirt": ("shirt, shirts", "kamisaya, kamise", "කමිසය, කමිස, ෂර්ට්"),
-        "t-shirt": ("t shirt, tshirt, tee, tee shirt", "", "ටී ෂර්ට්, ටීෂර්ට්"),
-        "jacket": (
-            "jacket, jackets, jaket, hoodie, hoody, blazer, windcheater, coat, raincoat",
+        "t-shirt": (
+            "t shirt, tshirt, tee, tee shirt, jersey, sports jersey, polo, polo shirt",
             "",
-            "ජැකට්, ජැකට්ටුව, හූඩිය, හූඩි",
+            "ටී ෂර්ට්, ටීෂර්ට්, ජර්සි, ජර්සිය",
+        ),
+        "tie": ("tie, necktie, neck tie, bow tie", "", "ටයි, ටයිය"),
+        "tracksuit": ("tracksuit, track suit, track pants, tracksuit top", "", "ට්\u200dරැක්සූට්"),
+        "kurta": ("kurta, kurti, kurtha", "", "කුර්තා"),
+        "jacket": (
+            "jacket, jackets, jaket, jacet, hoodie, hoody, hoodi, blazer, windcheater, "
+            "wind cheater, coat, raincoat, rain coat, overcoat",
+            "kabaya",
+            "ජැකට්, ජැකට්ටුව, හූඩිය, හූඩි, බ්ලේසර්, බ්ලේසරය, වින්ඩ්චීටර්, කබාය, රේන්කෝට්",
         ),
         "sweater": ("sweater, jumper, cardigan, pullover", "", "ස්වෙටර්, ස්වෙටරය"),
         "shoes": (
-            "shoe, shoes, sneaker, sneakers, boot, boots",
+            "shoe, shoes, sneaker, sneakers, boot, boots, crocs, canvas shoes, sports shoes, "
+            "running shoes, football boots, spikes",
             "sapaththu, sapattu, sapaththuwa",
             "සපත්තු, සපත්තුව",
         ),
@@ -410,9 +425,9 @@ ITEMS: dict[str, dict[str, Variants]] = {
         ),
         "scarf": ("scarf, shawl, stole", "saluwa", "ශෝලය, සාලුව, ස්කාෆ්"),
         "trousers": (
-            "trouser, trousers, pants, jeans, denim, shorts",
+            "trouser, trousers, pants, jeans, denim, shorts, track bottom",
             "kalisama",
-            "කලිසම, ජීන්ස්",
+            "කලිසම, ජීන්ස්, ට්\u200dරවුසරය, ට්\u200dරවුසර්",
         ),
         "dress": ("dress, frock", "gawuma", "ගවුම"),
         "skirt": ("skirt", "saya", "සාය"),
@@ -426,7 +441,12 @@ ITEMS: dict[str, dict[str, Variants]] = {
     },
     "Jewellery & Watches": {
         "ring": ("ring, rings", "mudda, mudu, muduwa", "මුද්ද, මුදු, මුදුව"),
-        "chain": ("chain, necklace, pendant, locket", "malaya", "මාලය, මාල, චේන්, පෙන්ඩනය"),
+        "chain": (
+            "chain, necklace, neckless, necklase, pendant, locket, thali, thaali, pearl necklace",
+            "malaya, thaliya, thaaliya",
+            "මාලය, මාල, චේන්, පෙන්ඩනය, තාලිය, තාලි",
+        ),
+        "nose stud": ("nose stud, nose ring, nose pin", "", "නාසා ඇට"),
         "earrings": (
             "earring, earrings, ear ring, ear rings, studs",
             "karabu, karabuwa",
@@ -463,7 +483,7 @@ ITEMS: dict[str, dict[str, Variants]] = {
     },
     "Glasses": {
         "glasses": (
-            "glasses, spectacles, spectacle, specs, spects, eyeglasses, eye glasses, "
+            "glasses, spectacles, spectacle, specs, spects, specks, speks, eyeglasses, eye glasses, "
             "reading glasses, spectacle case, glasses case, spec case",
             "kannadi, kannadiya",
             "කණ්ණාඩි, කණ්ණාඩිය, ඇස් කණ්ණාඩි, උපැස් යුවළ",
@@ -498,8 +518,32 @@ ITEMS: dict[str, dict[str, Variants]] = {
             "ලේඛන, ලියකියවිලි, ලිපි ලේඛන, ලියවිලි",
         ),
         "letter": ("letter, envelope", "liyuma", "ලියුම, ලිපිය, ලියුම් කවරය"),
-        "transcript": ("transcript, result sheet, results sheet", "", ""),
-        "admission card": ("admission, admission card, exam admission", "", "ඇඩ්මිෂන්"),
+        "transcript": (
+            "transcript, result sheet, results sheet, academic transcript",
+            "",
+            "ට්\u200dරාන්ස්ක්\u200dරිප්ට්, ප්\u200dරතිඵල පත්\u200dරය",
+        ),
+        "admission card": (
+            "admission, admission card, exam admission, exam admission card, exam card, "
+            "entry card, hall ticket",
+            "",
+            "ඇඩ්මිෂන්, ඇඩ්මිෂන් කාඩ්, විභාග ප්\u200dරවේශ පත්\u200dරය, ප්\u200dරවේශ පත්\u200dරය",
+        ),
+        "form": (
+            "form, forms, application, application form, bursary form, registration form",
+            "",
+            "අයදුම්පත, අයදුම් පත්\u200dරය, ෆෝම් එක, පෝරමය",
+        ),
+        "receipt": (
+            "receipt, receipts, slip, payment slip, bank slip, deposit slip, voucher, bill",
+            "",
+            "රිසිට්පත, රිසිට්, ස්ලිප්, බිල්පත",
+        ),
+        "medical report": (
+            "medical report, medical reports, medical certificate, prescription",
+            "",
+            "වෛද්\u200dය වාර්තාව, මෙඩිකල් රිපෝට්, බෙහෙත් තුණ්ඩුව",
+        ),
         "cheque": ("cheque, cheques, chequebook, cheque book", "", "චෙක්පත, චෙක්පත්"),
     },
     "Other": {
@@ -510,7 +554,8 @@ ITEMS: dict[str, dict[str, Variants]] = {
         ),
         "helmet": ("helmet", "", "හෙල්මට්, හිස්වැස්ම"),
         "lunch box": (
-            "lunch box, lunchbox, food box, tiffin box, food container, lunch container",
+            "lunch box, lunchbox, food box, tiffin box, tiffin carrier, food container, "
+            "lunch container",
             "bath pettiya, kema pettiya",
             "බත් පෙට්ටිය, කෑම පෙට්ටිය",
         ),
@@ -518,7 +563,14 @@ ITEMS: dict[str, dict[str, Variants]] = {
         "box": ("box, parcel, package", "pettiya", "පෙට්ටිය, පාර්සලය"),
         "cover": ("cover, case, casing", "kawaraya, kawara", "කවර්, කවරය, කේස්"),
         "racket": ("racket, racquet, badminton racket, tennis racket", "", "රැකට්, රැකට්ටුව"),
-        "bat": ("bat, cricket bat", "", "බැට්, බැට් එක"),
+        "bat": ("bat, cricket bat", "", "බැට්, ක්\u200dරිකට් පිත්ත, පිත්ත"),
+        "hockey stick": ("hockey stick, hockey", "", "හොකී පොල්ල, හොකී"),
+        "yoga mat": ("yoga mat, exercise mat, mat", "", "යෝගා මැට්, යෝගා පැදුර, පැදුර"),
+        "skateboard": ("skateboard, skate board", "", "ස්කේට්බෝඩ්"),
+        "skipping rope": ("skipping rope, jump rope", "", "ස්කිපින් රෝප්"),
+        "chess set": ("chess set, chess board, chessboard, chess", "", "චෙස් බෝඩ්, චෙස්"),
+        "rubik cube": ("rubik cube, rubiks cube, rubix cube, rubik s cube", "", "රුබික් කියුබ්"),
+        "stethoscope": ("stethoscope", "", "ස්ටෙතස්කෝප්"),
         "ball": ("ball, football, cricket ball, basketball, volleyball", "bola", "බෝලය, බෝල"),
         "teddy bear": ("teddy, teddy bear, soft toy, plush toy, doll", "", "ටෙඩි, ටෙඩි බෙයා, බෝනික්කා"),
         "guitar": ("guitar, ukulele", "", "ගිටාරය, ගිටාර්"),
@@ -607,6 +659,38 @@ BRANDS: dict[str, tuple[str, str | None]] = {
     "jansport": ("jansport", "Bag"),
     "skybags": ("skybags, sky bags", "Bag"),
     "american tourister": ("american tourister", "Bag"),
+    "targus": ("targus", "Bag"),
+    "wildcraft": ("wildcraft, wild craft", "Bag"),
+    "tommy hilfiger": ("tommy hilfiger, tommy", None),
+    "cello": ("cello", "Water Bottle"),
+    "oakley": ("oakley", "Glasses"),
+    "yonex": ("yonex", None),
+    "li-ning": ("li ning", None),
+    "spalding": ("spalding", None),
+    "molten": ("molten", None),
+    "mrf": ("mrf", None),
+    "yamaha": ("yamaha, යමහා", None),
+    "honda": ("honda, හොන්ඩා", None),
+    "bajaj": ("bajaj, බජාජ්", None),
+    "tvs": ("tvs", None),
+    "toyota": ("toyota, ටොයොටා", None),
+    "suzuki": ("suzuki, සුසුකි", None),
+    "faber-castell": ("faber castell, fabercastell, faber", "Books & Stationery"),
+    "staedtler": ("staedtler", "Books & Stationery"),
+    "parker": ("parker", "Books & Stationery"),
+    "pilot": ("pilot", "Books & Stationery"),
+    "promate": ("promate", "Books & Stationery"),
+    "littmann": ("littmann, litmann", None),
+    "skechers": ("skechers", "Clothing"),
+    "reebok": ("reebok", "Clothing"),
+    "under armour": ("under armour, under armor", "Clothing"),
+    "zara": ("zara", "Clothing"),
+    "h&m": ("h m, h&m", "Clothing"),
+    "gucci": ("gucci", None),
+    "hoco": ("hoco", "Electronics"),
+    "remax": ("remax", "Electronics"),
+    "xbox": ("xbox", "Electronics"),
+    "playstation": ("playstation, ps4, ps5", "Electronics"),
 }
 
 # Product lines: line -> (maker, the item it is). "iphone" is an Apple phone.

@@ -78,6 +78,18 @@ def test_a_colour_of_an_accessory_is_not_the_items_colour() -> None:
     assert facts.colours == {"black"}
 
 
+def test_a_colour_of_a_part_is_not_the_items_colour() -> None:
+    assert read_facts("clear umbrella, the handle is pink").colours == {"transparent"}
+    assert read_facts("grey umbrella with a black strap").colours == {"grey"}
+    assert read_facts("රිදී පාට ඔරලෝසුවක්, කළු පාට පටියක්").colours == {"silver"}
+
+
+def test_what_is_said_to_be_absent_is_not_read() -> None:
+    assert read_facts("black bottle, no sticker").marks == set()
+    assert read_facts("කළු බෝතලයක්, ස්ටිකර් නෑ").marks == set()
+    assert "money" not in read_facts("wallet without cash, has my NIC").contents
+
+
 def test_several_colours_of_one_item() -> None:
     assert read_facts("black and white backpack").colours == {"black", "white"}
     assert read_facts("කළු-රතු පාට පසුම්බියක්").colours == {"black", "red"}
