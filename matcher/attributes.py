@@ -318,7 +318,13 @@ def _marks(text: str, words: list[str], english: bool, negated: set[int]) -> _Ma
             while j + 1 < len(words) and not _is_plain_word(words[j]):
                 j += 1
             if j - i <= 3:
-                found.add(words[j], name=word in _EXPLICIT_NAME_CUES or words[j] in capitals)
+                explicit = word in _EXPLICIT_NAME_CUES
+                found.add(words[j], name=explicit or words[j] in capitals)
+                # a full name: the capitalised words that follow ("Name: Tharindu Perera")
+                k = j + 1
+                while k < len(words) and k - j <= 2 and words[k] in capitals:
+                    found.add(words[k], name=True)
+                    k += 1
         if word in _NAME_CUES_AFTER and i > 0:
             written = word in _WRITING_WORDS or (i + 1 < len(words)
                                                  and words[i + 1] in _WRITING_WORDS)
@@ -330,8 +336,8 @@ def _marks(text: str, words: list[str], english: bool, negated: set[int]) -> _Ma
                       or (written and (has_sinhala(before) or not english)))
         if word.endswith(_SINHALA_POSSESSIVE) and len(word) > 3:
             found.add(word[: -len(_SINHALA_POSSESSIVE)], name=True)
-        stem = _singlish_possessive(word) if not english else None
-        if stem:
+        stem = _singlish_possessive(word) if not english and word not in capitals else None
+        if stem:  # "kasunge"; a capitalised "Wickramasinghe" is a surname, not a possessive
             found.add(stem, name=True)
     for m in _EN_POSSESSIVE_RE.finditer(text):
         found.add(m[1].casefold(), name=True)

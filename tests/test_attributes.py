@@ -133,6 +133,7 @@ def test_models() -> None:
         ("කසුන්ගේ බෑග් එක", "kasun"),
         ("බෑග් එකේ කසුන් කියලා ලියලා තියෙනවා", "kasun"),
         ("cover eke 'MA1013' kiyala", "ma1013"),
+        ("passport eka watila, Name: Tharindu Wickramasinghe", "wickramasinghe"),
     ],
 )
 def test_names_and_marks_are_read_and_romanized(text: str, name: str) -> None:
