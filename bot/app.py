@@ -33,6 +33,7 @@ from bot.states import (
     RELAY_TEXT,
     WHEN,
 )
+from bot.updates import PerUserUpdateProcessor
 from hoyamu.core import Core
 
 NEW_TEXT = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
@@ -129,7 +130,8 @@ async def register_commands(application: Application) -> None:
 def build_application(core: Core, token: str, request: BaseRequest | None = None,
                       base_url: str | None = None, rate_limit: bool = True) -> Application:
     """The bot over a started core. `request` replaces only Telegram's network (console, tests)."""
-    builder = ApplicationBuilder().token(token).concurrent_updates(True)
+    # concurrent across students, one update at a time per student (bot/updates.py)
+    builder = ApplicationBuilder().token(token).concurrent_updates(PerUserUpdateProcessor())
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     if base_url:

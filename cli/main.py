@@ -19,6 +19,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from hoyamu.logging_setup import setup_logging  # noqa: E402
 from hoyamu.settings import Settings, get_settings  # noqa: E402
+from matcher.index import KINDS  # noqa: E402
 
 
 def _match_json(view) -> dict:
@@ -112,7 +113,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_api(args: argparse.Namespace, settings: Settings) -> int:
     from api.app import serve
 
-    serve(settings)
+    serve(settings, host=args.host, port=args.port)
     return 0
 
 
@@ -191,7 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add = sub.add_parser("add", help="store a report and show its matches")
     add.add_argument("text")
-    add.add_argument("--kind", choices=["lost", "found"], required=True)
+    add.add_argument("--kind", choices=KINDS, required=True)
     add.add_argument("--category")
     add.add_argument("--place")
     add.add_argument("--json", action="store_true")
@@ -199,15 +200,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     search = sub.add_parser("search", help="search open reports without storing anything")
     search.add_argument("text")
-    search.add_argument("--kind", choices=["lost", "found"], default="lost",
+    search.add_argument("--kind", choices=KINDS, default="lost",
                         help="what the text describes: lost searches found items (default)")
     search.add_argument("--limit", type=int, default=3)
     search.add_argument("--all", action="store_true", help="show candidates below the threshold")
     search.add_argument("--json", action="store_true")
     search.set_defaults(func=cmd_search)
 
-    sub.add_parser("api", help="serve the HTTP API (API_HOST, API_PORT)").set_defaults(
-        func=cmd_api)
+    api = sub.add_parser("api", help="serve the HTTP API (every route but /health needs a key "
+                         "from API_KEYS)")
+    api.add_argument("--host", help="address to listen on (default API_HOST, 127.0.0.1)")
+    api.add_argument("--port", type=int, help="port (default API_PORT, 8000)")
+    api.set_defaults(func=cmd_api)
     sub.add_parser("reindex", help="rebuild the index from the database").set_defaults(
         func=cmd_reindex)
     backup = sub.add_parser("backup", help="copy the database, text_pairs.json and the model "

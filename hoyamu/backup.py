@@ -29,7 +29,7 @@ from pathlib import Path
 from sqlalchemy.engine import URL, make_url
 
 from hoyamu.settings import Settings
-from matcher.store import file_lock, write_atomic
+from storage.files import file_lock, write_atomic
 
 POINTERS = ("CURRENT", "PREVIOUS", "CANDIDATE")
 FORMAT = 1
@@ -132,13 +132,13 @@ def backup(settings: Settings, root: Path | None = None) -> Path:
 
         pairs = Path(settings.text_pairs_path)
         if pairs.exists():
-            with file_lock(pairs.with_name(pairs.name + ".lock")):
+            with file_lock(pairs):
                 shutil.copyfile(pairs, folder / "text_pairs.json")
             files["text_pairs.json"] = {}
 
         models = Path(settings.models_dir)
         (folder / "models").mkdir()
-        with file_lock(models / ".pointer.lock"):
+        with file_lock(models / "CURRENT"):
             for name in POINTERS:
                 if (models / name).exists():
                     shutil.copyfile(models / name, folder / "models" / name)
@@ -206,11 +206,11 @@ def restore(settings: Settings, folder: Path) -> dict:
     if (folder / "text_pairs.json").exists():
         pairs = Path(settings.text_pairs_path)
         pairs.parent.mkdir(parents=True, exist_ok=True)
-        with file_lock(pairs.with_name(pairs.name + ".lock")):
+        with file_lock(pairs):
             write_atomic(pairs, (folder / "text_pairs.json").read_text(encoding="utf-8"))
 
     models.mkdir(parents=True, exist_ok=True)
-    with file_lock(models / ".pointer.lock"):
+    with file_lock(models / "CURRENT"):
         for name in POINTERS:
             saved = folder / "models" / name
             if saved.exists():

@@ -86,7 +86,9 @@ async def start_core(settings: Settings, encoder: Encoder | None = None) -> Core
     modelops = ModelOps(store, serving, sessions, config)
     job = TrainJob(pairs_path=settings.text_pairs_path, models_dir=settings.models_dir,
                    base_model=settings.base_model, epochs=settings.retrain_epochs,
-                   max_steps=settings.retrain_max_steps, candidate_only=settings.ab_fraction > 0)
+                   max_steps=settings.retrain_max_steps, candidate_only=settings.ab_fraction > 0,
+                   after_pairs=settings.retrain_after_pairs,
+                   every_days=settings.retrain_every_days)
     return Core(
         settings, engine, sessions, store, serving, users=users, items=items,
         reports=ReportService(settings, sessions, serving, users), feedback=feedback,

@@ -11,10 +11,19 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from hoyamu.serving import Serving
 from hoyamu.settings import Settings
 from hoyamu.validation import InvalidInput
-from storage.models import Item, Status, utcnow
+from storage.models import Item, Kind, Status, utcnow
 
 log = logging.getLogger(__name__)
 MAX_ID = 2**31  # item ids are 32-bit integers on every database
+
+
+def shareable_text(item: Item) -> str | None:
+    """A report's text as people other than its author may see it (the HTTP API): a found
+    item's description, unless it is sensitive (ID cards and the like); never a lost report's,
+    which may hold the owner's name, NIC number or phone."""
+    if item.kind == Kind.LOST or item.sensitive:
+        return None
+    return item.text
 
 
 class ItemService:

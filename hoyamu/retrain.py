@@ -2,6 +2,8 @@
 
 Only one run at a time. A failed run reports why and changes nothing: the worker writes into a
 temporary folder and only a finished, gated model is ever promoted (or made the A/B candidate).
+The gate in `training/train.py` decides and writes `data/models`; this process then follows it
+(`ModelOps.follow_store`), as every other process sharing `data/models` does.
 """
 
 from __future__ import annotations
@@ -11,11 +13,13 @@ import json
 import logging
 import os
 import sys
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from hoyamu.modelops import ModelOps
+from training.pairs import load_pairs
 
 log = logging.getLogger(__name__)
 Progress = Callable[[dict], Awaitable[None]]
@@ -24,7 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @dataclass(frozen=True)
 class TrainJob:
-    """What the training worker is told (plain values from the settings, built in core.py)."""
+    """What the training worker is told, and when retraining is due (plain values from the
+    settings, built in core.py)."""
 
     pairs_path: Path
     models_dir: Path
@@ -32,6 +37,8 @@ class TrainJob:
     epochs: int
     max_steps: int
     candidate_only: bool  # AB_FRACTION > 0: a gated model becomes the A/B candidate
+    after_pairs: int = 0  # RETRAIN_AFTER_PAIRS (0 = off)
+    every_days: int = 0  # RETRAIN_EVERY_DAYS (0 = off)
 
 
 class AlreadyRunning(RuntimeError):
@@ -61,20 +68,39 @@ class Retrainer:
             command.append("--no-promote")
         return command
 
-    async def run(self, progress: Progress) -> dict:
-        """Fold, train, and promote (or set as candidate); returns the final event."""
+    def due(self) -> str | None:
+        """Why a retraining is due now (RETRAIN_AFTER_PAIRS new pairs since the serving model
+        was trained, or RETRAIN_EVERY_DAYS days), or None. Reads the pairs file as folded."""
+        job, store = self.job, self.ops.store
+        version = self.ops.serving.runtime.version
+        pairs = load_pairs(job.pairs_path) if Path(job.pairs_path).exists() else []
+        trained_on = store.metrics(version).get("data", {}).get("pairs") or sum(
+            p.source == "seed" for p in pairs)
+        if job.after_pairs > 0 and len(pairs) - trained_on >= job.after_pairs:
+            return f"{len(pairs) - trained_on} new pairs"
+        folder = store.dir / version
+        age = time.time() - (folder.stat().st_mtime if folder.exists() else 0)
+        if job.every_days > 0 and age >= job.every_days * 86400:
+            return f"model {age / 86400:.1f} days old"
+        return None
+
+    async def run(self, progress: Progress, only_if_due: bool = False) -> dict | None:
+        """Fold, train, and serve what the gate decided; returns the final event (None when
+        `only_if_due` and retraining is not due)."""
         if self._running:
             raise AlreadyRunning("a retraining is already running")
         self._running = True
         try:
             folded = await self.fold()
+            if only_if_due:
+                reason = await asyncio.to_thread(self.due)
+                if reason is None:
+                    return None
+                log.info("automatic retraining: %s", reason)
             await progress({"event": "folded", "pairs": folded})
             final = await self._train(progress)
             if final.get("event") == "done" and final.get("passed"):
-                if final.get("promoted"):
-                    await self.ops.promote(final["version"])
-                else:
-                    await self.ops.set_candidate(final["version"])
+                await self.ops.follow_store()
             return final
         finally:
             self._running = False

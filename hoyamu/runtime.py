@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from matcher.encoder import Encoder
 from matcher.index import DEFAULT_FLAT_MAX, KINDS, VectorIndex
 from matcher.scoring import Calibration
+from storage.db import insert_missing
 from storage.models import Embedding, Item, Status
 
 log = logging.getLogger(__name__)
@@ -82,11 +83,14 @@ async def stored_vectors(encoder: Encoder, sessions: async_sessionmaker, kind: s
             select(Item.id, Item.text).where(Item.id.in_(missing)))) if missing else {}
     if missing:
         fresh = await encoder.encode_many_async(kind, [texts[i] for i in missing])
+        # another process (or a catch-up) may store the same item's vector for this model at the
+        # same time: the same model gives the same vector, so the first one stays
         async with sessions() as session, session.begin():
-            for item_id, vector in zip(missing, fresh, strict=True):
-                session.add(Embedding(item_id=item_id, model_version=encoder.version,
-                                      vector=vector.tobytes()))
-                vectors[item_id] = vector
+            await insert_missing(session, Embedding, [
+                dict(item_id=item_id, model_version=encoder.version, vector=vector.tobytes())
+                for item_id, vector in zip(missing, fresh, strict=True)],
+                [Embedding.item_id, Embedding.model_version])
+        vectors.update(zip(missing, fresh, strict=True))
         log.info("encoded %d %s items with %s", len(missing), kind, encoder.version)
     return vectors
 

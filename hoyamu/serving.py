@@ -16,7 +16,7 @@ import random
 import numpy as np
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from hoyamu.runtime import Runtime, catch_up, open_ids, rebuild_index
+from hoyamu.runtime import Runtime, catch_up, open_ids, rebuild_index, stored_vectors
 from storage.models import Item
 
 log = logging.getLogger(__name__)
@@ -42,10 +42,18 @@ class Serving:
 
     async def add(self, kind: str, item_id: int, runtimes: list[Runtime],
                   vectors: list[np.ndarray]) -> None:
-        """Add one stored item to these models' indices (its vector for each, in order)."""
+        """Add one stored item to these models' indices (its vector for each, in order).
+
+        A model switched in after the report was encoded (its catch-up may have run before the
+        report's commit) gets the item too, encoded by that model: no report misses the new
+        index, even with INDEX_REFRESH_SECONDS=0."""
         async with self._index_lock:
             for runtime, vector in zip(runtimes, vectors, strict=True):
                 runtime.index.add(kind, [item_id], vector[None, :])
+            for runtime in self.runtimes():
+                if all(runtime is not known for known in runtimes):
+                    stored = await stored_vectors(runtime.encoder, self.sessions, kind, {item_id})
+                    runtime.index.add(kind, [item_id], stored[item_id][None, :])
 
     def forget(self, items: list[Item]) -> None:
         """Drop closed items from every live index."""

@@ -11,6 +11,13 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 IntList = Annotated[list[int], NoDecode]
 StrList = Annotated[list[str], NoDecode]
+API_SCOPES = ("read", "write")
+
+
+def key_and_scope(entry: str) -> tuple[str, str]:
+    """"KEY:read" -> ("KEY", "read"); a bare "KEY" is a write key."""
+    key, colon, scope = entry.rpartition(":")
+    return (key, scope) if colon else (entry, "write")
 
 
 class Settings(BaseSettings):
@@ -83,6 +90,22 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @field_validator("api_keys")
+    @classmethod
+    def _check_scopes(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            key, scope = key_and_scope(entry)
+            if not key or scope not in API_SCOPES:
+                raise ValueError("API_KEYS entries are KEY:read or KEY:write (a bare KEY is "
+                                 "KEY:write)")
+        return value
+
+    @property
+    def api_key_scopes(self) -> dict[str, str]:
+        """Each API key with its scope: "read" (search, items) or "write" (also index,
+        feedback, close). A bare key in API_KEYS is a write key, as before scopes existed."""
+        return dict(key_and_scope(entry) for entry in self.api_keys)
 
     @property
     def weights(self) -> tuple[float, float, float]:

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from hoyamu.settings import Settings
 from hoyamu.validation import RateLimited
-from storage.db import retry_conflicts
+from storage.db import insert_missing, retry_conflicts
 from storage.models import Item, User, utcnow
 
 
@@ -21,15 +21,11 @@ class UserService:
     async def ensure_user(self, session, user_id: int) -> User:
         user = await session.get(User, user_id)
         if user is None:
-            # INSERT ... ON CONFLICT DO NOTHING: two first contacts at once (two reports, a
-            # double tap) must not fail on the primary key; both then read the one row
-            if session.get_bind().dialect.name == "postgresql":
-                from sqlalchemy.dialects.postgresql import insert
-            else:
-                from sqlalchemy.dialects.sqlite import insert
-            await session.execute(insert(User).values(
-                id=user_id, is_admin=user_id in self.settings.admin_ids, is_banned=False,
-                created_at=utcnow()).on_conflict_do_nothing(index_elements=[User.id]))
+            # two first contacts at once (two reports, a double tap) must not fail on the
+            # primary key; both then read the one row
+            await insert_missing(session, User, [dict(
+                id=user_id, is_banned=False,
+                created_at=utcnow())], [User.id])
             user = await session.get(User, user_id)
         return user
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from matcher.index import KINDS
 from matcher.lexicon import clean_text, parse_category
-
-KINDS = ("lost", "found")
 
 
 class InvalidInput(ValueError):

@@ -30,6 +30,8 @@ from pathlib import Path
 
 import numpy as np
 
+from storage.files import atomic_path, file_lock, write_atomic
+
 log = logging.getLogger(__name__)
 PROMPT_FOR_KIND = {"lost": "query", "found": "passage"}
 MAX_BATCH = 64
@@ -81,21 +83,18 @@ def export_onnx(path: Path, target: Path) -> None:
             return torch.nn.functional.normalize(mean, dim=-1)
 
     ids = torch.tensor([[0, 41, 1294, 12, 2]], dtype=torch.long)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    with torch.inference_mode():
+    with torch.inference_mode(), atomic_path(target) as tmp:
         torch.onnx.export(Pooled(model), (ids, torch.ones_like(ids)), str(tmp),
                           input_names=["input_ids", "attention_mask"],
                           output_names=["embedding"], opset_version=17, dynamo=False,
                           dynamic_axes={"input_ids": {0: "batch", 1: "tokens"},
                                         "attention_mask": {0: "batch", 1: "tokens"},
                                         "embedding": {0: "batch"}})
-    os.replace(tmp, target)
 
 
 def onnx_file(path: Path) -> Path:
     """The model's ONNX graph, exported on first use in a separate process (so the serving
     process never holds torch and the exporter's memory), one exporter at a time."""
-    import fcntl
 
     target = path / ONNX_FOLDER / "model.onnx"
     weights = path / "model.safetensors"
@@ -109,8 +108,7 @@ def onnx_file(path: Path) -> Path:
     if fresh():
         return target
     target.parent.mkdir(exist_ok=True)
-    with open(target.parent / ".export.lock", "a+") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with file_lock(target):
         if not fresh():
             log.info("exporting %s to ONNX (once per model version)...", path.name)
             proc = subprocess.run([sys.executable, "-m", "matcher.encoder", "export", str(path),
@@ -118,7 +116,7 @@ def onnx_file(path: Path) -> Path:
                                   env={**os.environ, "TOKENIZERS_PARALLELISM": "false"})
             if proc.returncode != 0 or not target.exists():
                 raise RuntimeError(f"ONNX export failed: {proc.stderr[-2000:]}")
-            stamp.write_text(source)
+            write_atomic(stamp, source)
     return target
 
 
@@ -221,7 +219,8 @@ class Encoder:
         else:
             self.dim = self.model.dim
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"encode-{self.version}")
-        self._pending: dict[str, list[tuple[str, asyncio.Future]]] = {"lost": [], "found": []}
+        self._pending: dict[str, list[tuple[str, asyncio.Future]]] = {
+            kind: [] for kind in PROMPT_FOR_KIND}
         self._draining = False
 
     def encode(self, kind: str, texts: list[str]) -> np.ndarray:

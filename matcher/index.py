@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -29,8 +28,11 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from storage.files import atomic_path, write_atomic
+from storage.models import Kind
+
 log = logging.getLogger(__name__)
-KINDS = ("lost", "found")
+KINDS = tuple(kind.value for kind in Kind)  # "lost", "found": named once, in storage/models.py
 DEFAULT_FLAT_MAX = 200_000  # exact search up to here: p50 of a search at 100k is well in budget
 TRAIN_POINTS_PER_LIST = 40  # k-means sample per IVF list (FAISS warns below 39)
 TRAIN_ITERATIONS = 12
@@ -256,13 +258,10 @@ class VectorIndex:
         folder.mkdir(parents=True, exist_ok=True)
         with self._lock:
             for kind in KINDS:
-                tmp = folder / f".{kind}.faiss.tmp"
-                faiss.write_index(self._indices[kind], str(tmp))
-                os.replace(tmp, folder / f"{kind}.faiss")
+                with atomic_path(folder / f"{kind}.faiss") as tmp:
+                    faiss.write_index(self._indices[kind], str(tmp))
             manifest = self.manifest()
-        tmp = folder / ".manifest.json.tmp"
-        tmp.write_text(json.dumps(manifest, indent=2))
-        os.replace(tmp, folder / "manifest.json")
+        write_atomic(folder / "manifest.json", json.dumps(manifest, indent=2))
 
     @classmethod
     def load(cls, folder: Path, model_version: str, dim: int,

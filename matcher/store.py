@@ -8,38 +8,15 @@
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
-import os
-from contextlib import contextmanager
 from pathlib import Path
 
 from matcher.convert import BASE_VERSION, bundled_model_path, convert
 from matcher.encoder import ModelLoadError
+from storage.files import file_lock, write_atomic
 
 log = logging.getLogger(__name__)
-
-
-@contextmanager
-def file_lock(path: Path):
-    """An exclusive advisory lock held for the block (one process at a time)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def write_atomic(path: Path, content: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as handle:
-        handle.write(content)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
 
 
 class ModelStore:
@@ -58,7 +35,7 @@ class ModelStore:
                 raise ModelLoadError(f"BASE_MODEL={self.base_model!r} is not a model folder")
             return Path(self.base_model)  # a hub id, for deployments that can reach a hub
         target = self.dir / BASE_VERSION
-        with file_lock(self.dir / ".convert.lock"):
+        with file_lock(target):
             if not (target / "modules.json").exists():
                 log.info("converting the bundled multilingual-e5-small (once)...")
                 convert(bundled_model_path(), target, self.max_seq_length)
@@ -88,7 +65,7 @@ class ModelStore:
         """Point CURRENT at `version` atomically, remembering the old one in PREVIOUS."""
         self.path_of(version)
         self.dir.mkdir(parents=True, exist_ok=True)
-        with file_lock(self.dir / ".pointer.lock"):
+        with file_lock(self.dir / "CURRENT"):  # all three pointers
             old = self.current_version()
             if old != version:
                 write_atomic(self.dir / "PREVIOUS", old + "\n")
@@ -101,7 +78,7 @@ class ModelStore:
     def set_candidate(self, version: str | None) -> None:
         """Name the A/B candidate (None clears it)."""
         self.dir.mkdir(parents=True, exist_ok=True)
-        with file_lock(self.dir / ".pointer.lock"):
+        with file_lock(self.dir / "CURRENT"):  # all three pointers
             if version is None:
                 (self.dir / "CANDIDATE").unlink(missing_ok=True)
             else:

@@ -107,3 +107,16 @@ async def retry_conflicts(work: Callable[[], Awaitable[T]], attempts: int = 3) -
                 raise
             log.info("concurrent insert of the same row; retrying")
     raise AssertionError("unreachable")
+
+
+async def insert_missing(session, model, rows: list[dict], keys: list) -> None:
+    """INSERT ... ON CONFLICT (keys) DO NOTHING: rows that another transaction inserted first
+    (two processes promoting the same model, two first messages at once) are left as they are."""
+    if not rows:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    # executemany form: SQLAlchemy batches the rows (no limit on bound parameters is hit)
+    await session.execute(insert(model).on_conflict_do_nothing(index_elements=keys), rows)

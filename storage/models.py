@@ -41,7 +41,6 @@ class Kind(StrEnum):
 
 class Status(StrEnum):
     OPEN = "open"
-    CLAIMED = "claimed"
     RETURNED = "returned"
     CLOSED = "closed"
     EXPIRED = "expired"
@@ -61,7 +60,6 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     language: Mapped[str | None] = mapped_column(String(8))
-    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     is_banned: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -118,7 +116,6 @@ class Match(Base):
     keyword: Mapped[float] = mapped_column(Float)
     category: Mapped[float] = mapped_column(Float)
     model_version: Mapped[str] = mapped_column(String(64))
-    notified: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
     lost: Mapped[Item] = relationship(foreign_keys=[lost_id], lazy="joined")
@@ -160,15 +157,3 @@ class Claim(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     returned_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
-
-
-class ModelVersion(Base):
-    """Every model that served or was trained, with its metrics (JSON text)."""
-
-    __tablename__ = "model_versions"
-
-    version: Mapped[str] = mapped_column(String(64), primary_key=True)
-    path: Mapped[str] = mapped_column(String(512))
-    status: Mapped[str] = mapped_column(String(16), default="candidate")
-    metrics: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

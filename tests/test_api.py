@@ -18,14 +18,16 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlalchemy import func, select
 
-import api.app as api_app
+import api.routes.health as health_route
 from api.app import create_app
 from hoyamu.core import start_core
 from storage.models import Feedback, Item, Status
 from tests.conftest import make_settings
 
-API_KEY = "test-key-5f1c9a"
+API_KEY = "test-key-5f1c9a"  # a write key (a bare key in API_KEYS)
+READ_KEY = "read-key-77e0d2"
 AUTH = {"X-API-Key": API_KEY}
+READ = {"X-API-Key": READ_KEY}
 MATCH_KEYS = {"id", "kind", "description", "category", "score", "tier", "cosine", "parts"}
 
 # The old system's items: {"id", "description", "category"}, all found
@@ -43,7 +45,7 @@ OLD_ITEMS = [
 
 @pytest.fixture
 def api_settings(settings):
-    return settings.model_copy(update={"api_keys": [API_KEY]})
+    return settings.model_copy(update={"api_keys": [API_KEY, f"{READ_KEY}:read"]})
 
 
 @pytest.fixture
@@ -54,12 +56,20 @@ async def api_core(api_settings, encoder):
     await core.engine.dispose()  # not core.close(): the encoder is shared by the session
 
 
-def _client(app) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+def _client(app, headers: dict | None = None) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver",
+                             headers=headers)
 
 
 @pytest.fixture
 async def client(api_settings, api_core):
+    """A campus system with a read key; writes pass the write key (AUTH) explicitly."""
+    async with _client(create_app(api_settings, api_core), headers=READ) as c:
+        yield c
+
+
+@pytest.fixture
+async def anonymous(api_settings, api_core):
     async with _client(create_app(api_settings, api_core)) as c:
         yield c
 
@@ -114,7 +124,7 @@ async def test_search_finds_the_right_item_in_any_language(client, query, expect
     assert response.json()["results"][0]["id"] == expected
 
 
-async def test_search_kind_names_the_items_returned(client) -> None:
+async def test_search_kind_is_what_the_text_describes_as_in_the_cli(client) -> None:
     await _index_old_items(client)
     lost = {"id": "L-001", "description": "I lost my black leather wallet in the library",
             "kind": "lost"}
@@ -124,15 +134,54 @@ async def test_search_kind_names_the_items_returned(client) -> None:
     assert body["kind"] == "lost" and body["matches"][0]["id"] == "F-001"
     assert body["matches"][0]["kind"] == "found"
 
-    # default kind "found": a lost description searched against found items only
+    # default kind "lost" (as `hoyamu search`): a lost description searched against found items
     found_side = await client.post("/search", json={"text": "black wallet library", "limit": 10})
+    assert found_side.json()["results"][0]["id"] == "F-001"
     assert "L-001" not in [r["id"] for r in found_side.json()["results"]]
-    # kind "lost": a found description searched against lost reports
+    # kind "found": a found description searched against lost reports
     lost_side = await client.post("/search", json={
-        "text": "found a black leather wallet at the library", "limit": 10, "kind": "lost"})
+        "text": "found a black leather wallet at the library", "limit": 10, "kind": "found"})
     assert lost_side.status_code == 200, lost_side.text
     results = lost_side.json()["results"]
     assert [r["id"] for r in results] == ["L-001"] and results[0]["kind"] == "lost"
+
+
+# --- privacy -----------------------------------------------------------------------------------
+
+
+async def test_private_texts_never_leave_the_api(client, api_core) -> None:
+    """A lost report's text (names, NIC numbers), a sensitive item's text and a finder's
+    verification question and answer are never returned, by any route."""
+    from hoyamu.reports import ReportInput
+
+    secret_lost = "Lost my NIC 982345678V, name Kasun Perera, phone 0771234567, near the library"
+    response = await client.post("/index", headers=AUTH, json={
+        "id": "L-NIC", "kind": "lost", "description": secret_lost})
+    assert response.status_code == 200, response.text
+    found = await api_core.reports.report(ReportInput(
+        kind="found", text="Found a brown leather wallet near the library", user_id=5,
+        verify_question="What is printed on the library card?", verify_answer="Kasun 2019/CS/044"))
+    card = await api_core.reports.report(ReportInput(
+        kind="found", text="Found a student ID card of Nimali Silva 2020/E/111 at the canteen"))
+    bodies = [
+        (await client.get("/items/L-NIC")).json(),
+        (await client.get(f"/items/{found.item.id}")).json(),
+        (await client.get(f"/items/{card.item.id}")).json(),
+        (await client.post("/search", json={"text": "found an NIC card near the library",
+                                            "kind": "found", "limit": 10})).json(),
+        (await client.post("/search", json={"text": "lost my wallet and ID card", "limit": 10,
+                                            "kind": "lost"})).json(),
+        (await client.post("/index", headers=AUTH, json={
+            "kind": "found", "description": "Found an NIC card near the library"})).json(),
+    ]
+    text = str(bodies)
+    for private in ("982345678V", "Kasun", "0771234567", "library card", "2019/CS/044",
+                    "Nimali", "2020/E/111"):
+        assert private not in text, private
+    assert bodies[0]["kind"] == "lost" and bodies[0]["description"] is None
+    assert bodies[1]["description"].startswith("Found a brown leather wallet")  # a found item's text
+    assert bodies[2]["description"] is None  # sensitive: an ID card
+    assert "L-NIC" in [r["id"] for r in bodies[3]["results"]]  # found, yet without its text
 
 
 # --- feedback ----------------------------------------------------------------------------------
@@ -173,47 +222,84 @@ async def test_feedback_on_an_unknown_item_is_404(client, api_core) -> None:
 @pytest.mark.parametrize("headers", [
     {}, {"X-API-Key": ""}, {"X-API-Key": "wrong-key"}, {"X-API-Key": API_KEY + "x"},
     {"X-API-Key": API_KEY[:-1]}, {"X-API-Key": "cl\xe9".encode("latin-1")},
+    {"X-API-Key": f"{READ_KEY}:read"},
 ])
-async def test_writes_without_the_right_key_are_refused(client, api_core, headers) -> None:
+async def test_every_route_but_health_refuses_without_the_right_key(client, anonymous, api_core,
+                                                                    headers) -> None:
     await _index_old_items(client)
     before = await _count(api_core, Item)
     calls = [
-        client.post("/index", headers=headers, json={"id": "X-1", "description": "black bag"}),
-        client.post("/index", headers=headers, json={"description": ""}),  # 401 before 422
-        client.post("/feedback", headers=headers, json={
+        anonymous.post("/index", headers=headers, json={"id": "X-1", "description": "black bag"}),
+        anonymous.post("/index", headers=headers, json={"description": ""}),  # 401 before 422
+        anonymous.post("/feedback", headers=headers, json={
             "query": "black wallet", "item_id": "F-001", "was_correct": True}),
-        client.delete("/items/F-001", headers=headers),
+        anonymous.delete("/items/F-001", headers=headers),
+        anonymous.post("/search", headers=headers, json={"text": "black wallet"}),
+        anonymous.get("/items/F-001", headers=headers),
+        anonymous.get("/items/1", headers=headers),  # sequential ids cannot be walked
     ]
     for call in calls:
         response = await call
         assert response.status_code == 401, response.text
-        assert response.json()["detail"]
-        assert API_KEY not in response.text
+        assert response.json()["detail"] and "black" not in response.text
+        assert API_KEY not in response.text and READ_KEY not in response.text
     assert await _count(api_core, Item) == before
     assert await _count(api_core, Feedback) == 0
     assert (await client.get("/items/F-001")).json()["status"] == "open"
-    # reads stay open
+    assert (await anonymous.get("/health")).status_code == 200  # the one open route
+
+
+async def test_a_read_key_reads_but_cannot_write(client, api_core) -> None:
+    await _index_old_items(client)
+    before = await _count(api_core, Item)
     assert (await client.post("/search", json={"text": "black wallet"})).status_code == 200
+    assert (await client.get("/items/F-001")).status_code == 200
+    for call in (client.post("/index", json={"id": "X-2", "description": "black bag"}),
+                 client.post("/feedback", json={"query": "black wallet", "item_id": "F-001",
+                                                "was_correct": True}),
+                 client.delete("/items/F-001")):
+        response = await call
+        assert response.status_code == 403, response.text
+        assert response.json()["code"] == "forbidden" and "read" in response.json()["detail"]
+    assert await _count(api_core, Item) == before
+    assert await _count(api_core, Feedback) == 0
+    assert (await client.get("/items/F-001")).json()["status"] == "open"
 
 
-async def test_writes_are_refused_when_no_keys_are_configured(settings, api_core) -> None:
+async def test_every_route_is_closed_when_no_keys_are_configured(settings, api_core) -> None:
     assert settings.api_keys == []
     async with _client(create_app(settings, api_core)) as client:
-        response = await client.post("/index", headers={"X-API-Key": "anything"},
-                                     json={"description": "black wallet"})
-        assert response.status_code == 401
-        assert "API_KEYS" in response.json()["detail"]
+        for call in (client.post("/index", headers={"X-API-Key": "anything"},
+                                 json={"description": "black wallet"}),
+                     client.post("/search", headers={"X-API-Key": "anything"},
+                                 json={"text": "black wallet"})):
+            response = await call
+            assert response.status_code == 401
+            assert "API_KEYS" in response.json()["detail"]
         assert (await client.get("/health")).status_code == 200
     assert await _count(api_core, Item) == 0
 
 
-def test_openapi_declares_the_key_for_writes_only(api_settings) -> None:
+def test_api_keys_setting_names_scopes(settings) -> None:
+    keys = settings.model_copy(update={"api_keys": ["a1:read", "b2:write", "c3"]})
+    assert keys.api_key_scopes == {"a1": "read", "b2": "write", "c3": "write"}
+    from pydantic import ValidationError
+
+    from hoyamu.settings import Settings
+
+    with pytest.raises(ValidationError, match="KEY:read or KEY:write"):
+        Settings(_env_file=None, api_keys="a1:admin")
+
+
+def test_openapi_declares_the_key_on_every_route_but_health(api_settings) -> None:
     schema = create_app(api_settings).openapi()
     scheme = schema["components"]["securitySchemes"]["ApiKey"]
     assert scheme == {**scheme, "type": "apiKey", "in": "header", "name": "X-API-Key"}
-    secured = {(path, method) for path, operations in schema["paths"].items()
-               for method, operation in operations.items() if operation.get("security")}
-    assert secured == {("/index", "post"), ("/feedback", "post"), ("/items/{item_id}", "delete")}
+    operations = {(path, method): operation for path, methods in schema["paths"].items()
+                  for method, operation in methods.items()}
+    assert {key for key, op in operations.items() if not op.get("security")} == {
+        ("/health", "get")}
+    assert len(operations) == 6
 
 
 # --- validation --------------------------------------------------------------------------------
@@ -354,7 +440,7 @@ async def test_health(client, api_core, monkeypatch) -> None:
     async def unreachable(_engine) -> bool:
         return False
 
-    monkeypatch.setattr(api_app, "ping", unreachable)
+    monkeypatch.setattr(health_route, "ping", unreachable)
     body = (await client.get("/health")).json()
     assert body["status"] == "degraded" and body["database"] is False
 
@@ -376,6 +462,7 @@ def api_schema(tmp_path, base_model_path):
 
 # `schemathesis.pytest.from_fixture(...).parametrize()` reads `Function._nodeid`, which pytest 9
 # removed; so each operation's strategy is driven with plain Hypothesis instead.
+@pytest.mark.slow
 def test_generated_requests_never_fail_the_server(api_schema) -> None:
     checks = [not_a_server_error, status_code_conformance, content_type_conformance,
               response_schema_conformance, ignored_auth]

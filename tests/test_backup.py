@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,6 +18,7 @@ from hoyamu.core import start_core
 from hoyamu.reports import ReportInput
 from hoyamu.runtime import open_ids
 from storage.models import Embedding, Item
+from tests.auxil.env import run_cli
 from training.pairs import Pair, load_pairs, write_pairs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -119,15 +118,10 @@ async def test_a_damaged_backup_is_refused_and_changes_nothing(core, settings) -
     assert load_pairs(settings.text_pairs_path) == PAIRS[:1]
 
 
+@pytest.mark.slow
 async def test_backup_and_restore_commands(core, settings) -> None:
-    env = dict(os.environ, DATABASE_URL=settings.database_url, DATA_DIR=str(settings.data_dir),
-               MODELS_DIR=str(settings.models_dir), INDEX_DIR=str(settings.index_dir),
-               TEXT_PAIRS_PATH=str(settings.text_pairs_path), BASE_MODEL=settings.base_model,
-               HF_HUB_OFFLINE="1", LOG_LEVEL="WARNING")
-
     def hoyamu(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "cli", *args], env=env, text=True,
-                              capture_output=True, timeout=600, cwd=ROOT)
+        return run_cli(settings, *args, timeout=600)
 
     await core.reports.report(ReportInput(kind="found", text="Black wallet at the library"))
     write_pairs(settings.text_pairs_path, PAIRS)

@@ -15,6 +15,8 @@ from tests.conftest import ADMIN_ID, make_settings
 from training.pairs import load_pairs, write_pairs
 from training.train import TrainConfig, train
 
+pytestmark = pytest.mark.training
+
 ROOT = Path(__file__).resolve().parent.parent
 OWNER, FINDER_1, FINDER_2 = 11, 22, 33
 

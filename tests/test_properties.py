@@ -16,6 +16,7 @@ import random
 import re
 import unicodedata
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -365,6 +366,7 @@ class UpdateFuzzer:
         return update
 
 
+@pytest.mark.slow
 async def test_thousands_of_random_updates_are_answered_or_ignored(core) -> None:
     count = int(os.environ.get("HOYAMU_FUZZ_UPDATES", "2000"))
     seed = int(os.environ.get("HOYAMU_FUZZ_SEED", "8"))

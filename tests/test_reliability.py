@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import queue
 import signal
 import sqlite3
@@ -28,6 +27,7 @@ from hoyamu.runtime import open_ids
 from storage.db import make_engine
 from storage.models import Embedding, Feedback, Item, User
 from tests.auxil.bot import BotHarness
+from tests.auxil.env import child_env
 from tests.conftest import make_settings
 from tests.test_reliability_load import LoadResult, missing_in_database
 from training.pairs import load_pairs, write_pairs
@@ -35,16 +35,6 @@ from training.pairs import load_pairs, write_pairs
 ROOT = Path(__file__).resolve().parent.parent
 BUSY = t("en", "err_busy")
 OWNER, FINDER = 4101, 4102
-
-
-def child_env(settings, **extra: str) -> dict[str, str]:
-    """The environment of a child process using the same database, models and index."""
-    env = dict(os.environ, DATABASE_URL=settings.database_url, DATA_DIR=str(settings.data_dir),
-               MODELS_DIR=str(settings.models_dir), INDEX_DIR=str(settings.index_dir),
-               TEXT_PAIRS_PATH=str(settings.text_pairs_path), BASE_MODEL=settings.base_model,
-               HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false", LOG_LEVEL="WARNING")
-    env.update(extra)
-    return env
 
 
 def spawn(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
@@ -74,6 +64,7 @@ async def index_consistent(core) -> bool:
 # --- a bot process SIGKILLed under load ------------------------------------------------------
 
 
+@pytest.mark.slow
 async def test_killed_bot_loses_no_confirmed_report_or_vote(tmp_path, base_model_path,
                                                            encoder) -> None:
     settings = make_settings(tmp_path, base_model_path, reports_per_hour=100_000)
@@ -134,18 +125,6 @@ async def test_killed_bot_loses_no_confirmed_report_or_vote(tmp_path, base_model
 # --- the database locked or unreachable ------------------------------------------------------
 
 
-async def _walk_to_summary(bot: BotHarness, user: dict, kind: str, text: str) -> None:
-    """Everything of a report but the final "Submit"."""
-    await bot.send(user, f"/{kind}")
-    await bot.send(user, text)
-    await bot.press(user, "skip")
-    await bot.press(user, "when:today")
-    await bot.press(user, "skip")
-    await bot.press(user, "cat:ok")
-    if kind == "found":
-        await bot.press(user, "skip")
-
-
 async def _counts(core) -> tuple[int, int, int]:
     async with core.sessions() as session:
         return (await session.scalar(select(func.count(Item.id))),
@@ -153,13 +132,14 @@ async def _counts(core) -> tuple[int, int, int]:
                 await session.scalar(select(func.count(Feedback.id))))
 
 
+@pytest.mark.slow
 async def test_locked_database_asks_to_try_again_and_stores_nothing(core, caplog) -> None:
     if core.engine.dialect.name != "sqlite":
         pytest.skip("an exclusive file lock is SQLite's; see the unreachable test for both")
     async with BotHarness(core) as bot:
         owner, finder = bot.user(OWNER), bot.user(FINDER)
         await bot.report(finder, "found", "Black leather wallet found in the main library")
-        await _walk_to_summary(bot, owner, "lost", "lost my black leather wallet in the library")
+        await bot.walk_to_summary(owner, "lost", "lost my black leather wallet in the library")
         before = await _counts(core)
         index_before = core.serving.runtime.index.size()
 
@@ -216,7 +196,7 @@ def _unreachable_url(core) -> str:
 async def test_unreachable_database_asks_to_try_again_and_keeps_running(core, caplog) -> None:
     async with BotHarness(core) as bot:
         owner = bot.user(OWNER)
-        await _walk_to_summary(bot, owner, "lost", "lost my blue umbrella at the bus stop")
+        await bot.walk_to_summary(owner, "lost", "lost my blue umbrella at the bus stop")
         down = make_engine(_unreachable_url(core))
         core.sessions.configure(bind=down)  # the server went away (every service shares it)
         try:
@@ -231,7 +211,7 @@ async def test_unreachable_database_asks_to_try_again_and_keeps_running(core, ca
         assert (await _counts(core))[0] == 0
         assert core.serving.runtime.index.size() == 0
         # back again: the bot kept running and the conversation goes on
-        await _walk_to_summary(bot, owner, "lost", "lost my blue umbrella at the bus stop")
+        await bot.walk_to_summary(owner, "lost", "lost my blue umbrella at the bus stop")
         calls = await bot.press(owner, "confirm:yes")
         assert any(text.startswith("✅ Saved your report") for text in bot.texts_to(owner, calls))
         assert (await _counts(core))[0] == 1
@@ -259,6 +239,7 @@ async def test_concurrent_duplicates_store_one_row(core) -> None:
 # --- a killed training run -------------------------------------------------------------------
 
 
+@pytest.mark.slow
 async def test_killed_training_leaves_the_serving_model_and_index(tmp_path, base_model_path,
                                                                  encoder) -> None:
     settings = make_settings(tmp_path, base_model_path)
@@ -311,6 +292,7 @@ async def test_killed_training_leaves_the_serving_model_and_index(tmp_path, base
 # --- several processes sharing one database --------------------------------------------------
 
 
+@pytest.mark.slow
 async def test_processes_sharing_a_database_stay_in_step(tmp_path, base_model_path,
                                                          encoder) -> None:
     """Two bot processes (two cores) on one database: the refresh job brings each index in line

@@ -26,11 +26,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.i18n import t
 from storage.models import Feedback, Item
 from tests.auxil.bot import BotHarness
+
+pytestmark = pytest.mark.slow
 
 SAVED = re.compile(re.escape(t("en", "saved", id="XYZ")).replace("XYZ", r"(\d+)"))
 VOTE_DOWN_OK = {t("en", "vote_down"), t("en", "vote_same")}

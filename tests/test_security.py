@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import re
 import subprocess
 import sys
@@ -22,6 +21,8 @@ from bot.i18n import t
 from hoyamu.core import start_core
 from storage.models import Claim, Feedback, Item, User
 from tests.auxil.bot import BotHarness
+from tests.auxil.core import core_with
+from tests.auxil.env import child_env
 from tests.conftest import ADMIN_ID, make_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -300,16 +301,15 @@ class FakeTelegram(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
 
+@pytest.mark.slow
 def test_no_secret_in_the_logs_of_a_running_bot(settings, tmp_path) -> None:
     """The real bot process, with a token, against a failing Bot API on loopback."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), FakeTelegram)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    env = dict(os.environ, DATABASE_URL=settings.database_url, DATA_DIR=str(settings.data_dir),
-               MODELS_DIR=str(settings.models_dir), INDEX_DIR=str(settings.index_dir),
-               BASE_MODEL=settings.base_model, HF_HUB_OFFLINE="1", LOG_LEVEL="DEBUG",
-               TELEGRAM_BOT_TOKEN=TOKEN, API_KEYS=API_KEY, WEBHOOK_SECRET="webhook-secret-abc123",
-               TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{server.server_port}")
+    env = child_env(settings, LOG_LEVEL="DEBUG", TELEGRAM_BOT_TOKEN=TOKEN, API_KEYS=API_KEY,
+                    WEBHOOK_SECRET="webhook-secret-abc123",
+                    TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{server.server_port}")
     try:
         process = subprocess.Popen([sys.executable, "-m", "cli", "run"], cwd=ROOT, env=env,
                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -354,30 +354,36 @@ def test_redaction_covers_messages_arguments_and_tracebacks(caplog) -> None:
     assert not re.search(r"\d{6,}:[A-Za-z0-9_-]{30,}", text)
 
 
-async def test_exports_and_errors_hold_no_secret(bot: BotHarness, core) -> None:
+async def test_exports_and_errors_hold_no_secret(tmp_path, base_model_path, encoder) -> None:
+    """A core that holds real secrets (token, API key, webhook secret): none reaches a chat."""
     from training.pairs import Pair, write_pairs
 
-    write_pairs(core.settings.text_pairs_path, [Pair("lost my black wallet", "found a wallet")])
-    admin = bot.user(ADMIN_ID)
-    calls = await bot.send(admin, "/export")
-    documents = [c for c in calls if c.method == "sendDocument"]
-    assert documents
-    for call in bot.api.calls:
-        dumped = json.dumps(call.params, default=str)
-        assert "TELEGRAM_BOT_TOKEN" not in dumped and core.settings.database_url not in dumped
-    # an unexpected error tells the student nothing about the inside
-    original = core.items.user_items
+    secrets = {"telegram_bot_token": TOKEN, "api_keys": [API_KEY],
+               "webhook_secret": "webhook-secret-abc123"}
+    async with core_with(tmp_path, base_model_path, encoder, **secrets) as core, \
+            BotHarness(core) as bot:
+        write_pairs(core.settings.text_pairs_path, [Pair("lost my black wallet", "found a wallet")])
+        calls = await bot.send(bot.user(ADMIN_ID), "/export")
+        assert [c for c in calls if c.method == "sendDocument"]
+        await bot.send(bot.user(ADMIN_ID), "/stats")
+        # an unexpected error tells the student nothing about the inside
+        original = core.items.user_items
 
-    async def broken(*args, **kwargs):
-        raise RuntimeError(f"connection to {core.settings.database_url} failed, token {TOKEN}")
+        async def broken(*args, **kwargs):
+            raise RuntimeError(f"connection to {core.settings.database_url} failed, token "
+                               f"{core.settings.telegram_bot_token.get_secret_value()}")
 
-    core.items.user_items = broken
-    try:
-        calls = await bot.send(bot.user(INTRUDER["id"]), "/mine")
-    finally:
-        core.items.user_items = original
-    texts = bot.texts_to(bot.user(INTRUDER["id"]), calls)
-    assert texts == [t("en", "err_generic")]
+        core.items.user_items = broken
+        try:
+            calls = await bot.send(bot.user(INTRUDER["id"]), "/mine")
+        finally:
+            core.items.user_items = original
+        assert bot.texts_to(bot.user(INTRUDER["id"]), calls) == [t("en", "err_generic")]
+        for call in bot.api.calls:
+            dumped = json.dumps(call.params, default=str)
+            for secret in (TOKEN, TOKEN.split(":")[1], API_KEY, "webhook-secret-abc123",
+                           core.settings.database_url):
+                assert secret not in dumped
 
 
 def test_env_file_is_never_committed() -> None:

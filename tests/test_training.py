@@ -69,6 +69,7 @@ def _small_pairs(tmp_path: Path, n: int = 40) -> Path:
     return path
 
 
+@pytest.mark.training
 def test_short_training_run_writes_a_versioned_calibrated_model(tmp_path, base_model_path) -> None:
     store = ModelStore(tmp_path / "models", str(base_model_path))
     reports = []
@@ -89,6 +90,7 @@ def test_short_training_run_writes_a_versioned_calibrated_model(tmp_path, base_m
     assert result.promoted == (store.current_version() == result.version)
 
 
+@pytest.mark.training
 def test_training_lowers_the_loss(tmp_path, base_model_path) -> None:
     store = ModelStore(tmp_path / "models", str(base_model_path))
     history = []
@@ -98,6 +100,7 @@ def test_training_lowers_the_loss(tmp_path, base_model_path) -> None:
     assert len(losses) == 3 and losses[-1] < losses[0]
 
 
+@pytest.mark.training
 def test_promotion_gate_refuses_a_worse_model(tmp_path, base_model_path) -> None:
     store = ModelStore(tmp_path / "models", str(base_model_path))
     before = store.current_version()

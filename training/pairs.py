@@ -8,14 +8,13 @@ concurrent writers or a crash never leave a broken file.
 from __future__ import annotations
 
 import json
-import os
 import random
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from matcher.lexicon import normalize
-from matcher.store import file_lock
+from storage.files import atomic_path, file_lock
 
 SOURCES = ("seed", "feedback", "return")
 MAX_TEXT = 2000
@@ -102,20 +101,16 @@ def load_pairs(path: Path) -> list[Pair]:
 
 
 def _write(path: Path, pairs: list[Pair]) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as handle:
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as handle:
         json.dump([p.to_json() for p in pairs], handle, ensure_ascii=False, indent=1)
         handle.write("\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
 
 
 def write_pairs(path: Path, pairs: list[Pair]) -> None:
     """Replace the file atomically, under the lock."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with file_lock(path.with_name(path.name + ".lock")):
+    with file_lock(path):
         _write(path, dedupe(pairs))
 
 
@@ -123,7 +118,7 @@ def update_pairs(path: Path, change: Callable[[list[Pair]], list[Pair]]) -> list
     """Read-modify-write under one lock: concurrent updates never lose each other's pairs."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with file_lock(path.with_name(path.name + ".lock")):
+    with file_lock(path):
         current = load_pairs(path) if path.exists() else []
         updated = dedupe(change(current))
         _write(path, updated)

@@ -23,7 +23,8 @@ from pathlib import Path
 from matcher.convert import PROMPTS
 from matcher.encoder import model_version_of
 from matcher.lexicon import language_style
-from matcher.store import ModelStore, write_atomic
+from matcher.store import ModelStore
+from storage.files import write_atomic
 from training.calibrate import fit_calibration
 from training.pairs import Pair, load_pairs, split_pairs
 
@@ -278,8 +279,12 @@ def train(pairs_path: Path, store: ModelStore, config: TrainConfig | None = None
         write_atomic(out / "metrics.json", json.dumps(metrics, indent=2, ensure_ascii=False))
         final = store.dir / version
         shutil.move(str(out), final)
+    # the one place a trained model is promoted (or named the A/B candidate); running processes
+    # follow data/models (hoyamu/modelops.py:ModelOps.follow_store)
     if promoted:
         store.set_current(version)
+    elif passed:
+        store.set_candidate(version)
     log.info("trained %s in %.0f s: top-1 %.3f -> %.3f; %s", version, seconds,
              before["top1"] or 0, after["top1"] or 0, "promoted" if promoted else "not promoted")
     return TrainResult(version, final, promoted, reason, passed, before, after, history, seconds)

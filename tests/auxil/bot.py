@@ -28,9 +28,12 @@ class BotHarness:
         return UpdateFactory.user(user_id, name, language)
 
     async def feed(self, update: dict) -> list[Call]:
-        """Process one update; return the Bot API calls it caused."""
+        """Process one update as the running application does (through its update processor,
+        so concurrent feeds behave like concurrent Telegram updates); return the Bot API calls
+        it caused (with concurrent feeds: the calls made while it ran)."""
         start = len(self.api.calls)
-        await self.app.process_update(Update.de_json(update, self.app.bot))
+        parsed = Update.de_json(update, self.app.bot)
+        await self.app.update_processor.process_update(parsed, self.app.process_update(parsed))
         return self.api.calls[start:]
 
     async def send(self, user: dict, text: str) -> list[Call]:
@@ -63,8 +66,13 @@ class BotHarness:
     def answers(calls: list[Call]) -> list[Call]:
         return [c for c in calls if c.method == "answerCallbackQuery"]
 
+    async def walk_to_summary(self, user: dict, kind: str, text: str) -> None:
+        """Everything of a report but the final "Submit" (no place, photo or question)."""
+        await self.report(user, kind, text, submit=False)
+
     async def report(self, user: dict, kind: str, text: str, place: str | None = None,
-                     photo: str | None = None, question: str | None = None) -> list[Call]:
+                     photo: str | None = None, question: str | None = None,
+                     submit: bool = True) -> list[Call]:
         """Walk the whole report conversation with the buttons a student would press."""
         await self.send(user, f"/{kind}")
         await self.send(user, text)
@@ -74,4 +82,4 @@ class BotHarness:
         await self.press(user, "cat:ok")
         if kind == "found":
             await (self.send(user, question) if question else self.press(user, "skip"))
-        return await self.press(user, "confirm:yes")
+        return await self.press(user, "confirm:yes") if submit else []
