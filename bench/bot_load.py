@@ -62,7 +62,8 @@ class Students:
     async def feed(self, update: dict) -> None:
         from telegram import Update
 
-        await self.app.process_update(Update.de_json(update, self.app.bot))
+        parsed = Update.de_json(update, self.app.bot)  # as the running bot: via its processor
+        await self.app.update_processor.process_update(parsed, self.app.process_update(parsed))
 
     async def send(self, user: dict, text: str) -> None:
         await self.feed(self.factory.message(user, text=text))

@@ -201,6 +201,7 @@ async def test_expiry_reminder_then_expiry(bot: BotHarness, core) -> None:
     assert core.serving.runtime.index.size("lost") == 0
 
 
+@pytest.mark.slow
 async def test_console_chat_with_piped_input(settings) -> None:
     script = "\n".join([
         "/start",

@@ -8,6 +8,8 @@ import pytest
 from matcher.encoder import Encoder, ModelLoadError
 from matcher.store import ModelStore
 
+pytestmark = pytest.mark.slow  # converts and loads models (tens of seconds)
+
 SENTENCES = [
     # English
     "I lost my black leather wallet in the main library",

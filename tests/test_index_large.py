@@ -30,6 +30,7 @@ def test_checksum_is_the_same_as_hashing_ids_one_by_one() -> None:
         assert ids_checksum(ids) == digest.hexdigest()[:16]
 
 
+@pytest.mark.slow
 def test_switches_to_ivf_above_the_limit_and_records_it(tmp_path) -> None:
     rng = np.random.default_rng(0)
     vectors = unit(rng, 1200)
@@ -108,6 +109,7 @@ def test_saved_ivf_index_loads_and_is_refused_when_stale(tmp_path) -> None:
     assert relaxed.search("found", vectors[42], 1)[0][0] == 42
 
 
+@pytest.mark.slow
 def test_shrinking_turns_flat_again_and_growth_retrains() -> None:
     rng = np.random.default_rng(4)
     vectors = unit(rng, 4000)
