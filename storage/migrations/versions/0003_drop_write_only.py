@@ -1,14 +1,14 @@
 """Drop what was written and never read: matches.notified, users.is_admin (admins are ADMIN_IDS),
 the model_versions table (data/models is the one record of which model serves, ModelStore).
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0002'
-down_revision = '0001'
+revision = '0003'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 
