@@ -138,6 +138,8 @@ async def _walk_to_summary(bot: BotHarness, user: dict, kind: str, text: str) ->
     """Everything of a report but the final "Submit"."""
     await bot.send(user, f"/{kind}")
     await bot.send(user, text)
+    if bot.offers(user, "detail:skip"):
+        await bot.press(user, "detail:skip")
     await bot.press(user, "skip")
     await bot.press(user, "when:today")
     await bot.press(user, "skip")
