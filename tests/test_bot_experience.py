@@ -235,3 +235,23 @@ async def test_the_follow_up_can_be_skipped_and_is_not_asked_when_detailed(
     await bot.send(finder, "/found")
     calls = await bot.send(finder, "found an umbrella")
     assert not any(d == "detail:skip" for c in calls for _, d in c.buttons)
+
+
+# --- nothing technical in the chat ---------------------------------------------------------------
+
+
+async def test_a_crash_during_retraining_shows_no_error_text(bot: BotHarness, caplog) -> None:
+    from bot.handlers.admin import retrainer
+    from tests.conftest import ADMIN_ID
+
+    async def crash(progress) -> dict:
+        raise RuntimeError("(sqlite3.IntegrityError) UNIQUE constraint failed: embeddings.item_id"
+                           "\n[SQL: INSERT INTO embeddings ...]")
+
+    retrainer(bot.app).run = crash
+    await bot.send(bot.user(ADMIN_ID), "/retrain")
+    await bot.app.bot_data["retrain_task"]
+    chat = " ".join(c.text for c in bot.api.calls if c.chat_id == ADMIN_ID)
+    assert "Retraining failed, nothing changed" in chat and "log" in chat
+    assert "IntegrityError" not in chat and "SQL" not in chat and "Traceback" not in chat
+    assert "IntegrityError" in caplog.text  # the details are logged

@@ -184,6 +184,7 @@ TEXTS: dict[str, str] = {
     "retrain_not_promoted": "✖️ {version} was not promoted: {reason} ({before} → {after}). "
                             "Nothing changed.",
     "retrain_failed": "✖️ Retraining failed, nothing changed: {reason}",
+    "retrain_crashed": "an unexpected error (the details are in the bot's log)",
     "model_line": "<b>{role}</b>: {version} (held-out top-1 {top1}, MRR@10 {mrr})",
     "ab_header": "<b>A/B</b> (candidate share {fraction}):",
     "ab_line": "{model}: shown {shown}, 👍 {up} 👎 {down}, 👍 rate {rate} (95% CI {low}–{high})",

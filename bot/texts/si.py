@@ -201,6 +201,7 @@ TEXTS: dict[str, str] = {
     "retrain_not_promoted": "✖️ {version} ප්‍රමෝට් කළේ නැහැ: {reason} ({before} → {after}). "
                             "කිසිම දෙයක් වෙනස් වුණේ නැහැ.",
     "retrain_failed": "✖️ ට්‍රේනිං එක අසාර්ථකයි, කිසිම දෙයක් වෙනස් වුණේ නැහැ: {reason}",
+    "retrain_crashed": "බලාපොරොත්තු නොවුණ වැරැද්දක් (විස්තර බොට්ගේ ලොග් එකේ තියෙනවා)",
     "model_line": "<b>{role}</b>: {version} (held-out top-1 {top1}, MRR@10 {mrr})",
     "ab_header": "<b>A/B</b> (candidate කොටස {fraction}):",
     "ab_line": "{model}: පෙන්නුවා {shown}, 👍 {up} 👎 {down}, 👍 අනුපාතය {rate} "
