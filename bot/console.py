@@ -20,6 +20,7 @@ from hoyamu.settings import Settings
 
 TAG = re.compile(r"<[^>]+>")
 PRESS = re.compile(r"(?:(\d+)\.)?(\d+)")
+REPLY = re.compile(r">(\d+)\s+(.+)")
 FIRST_USER_ID = 1001  # the console's first student, Amaya, is an admin of the console session
 
 INTRO = """\
@@ -27,7 +28,7 @@ Hoyamu console chat: the real bot, database, model and index; only Telegram's ne
 Type as a student. Buttons show as [3.1] = message 3, button 1: type 3.1 to press it (any earlier
 message's buttons too), or just 1 for the newest message's buttons.
 /as NAME switches student (be the owner and the finder), /photo [FILE] [caption] sends a photo,
-/quit leaves. Photos, documents and charts the bot sends are saved in {files}.
+">5 text" replies to message 5 (as Telegram's Reply does), /quit leaves. Photos, documents and charts the bot sends are saved in {files}.
 You are Amaya (Telegram id {admin_id}, an admin here: try /stats). Log: {log}"""
 
 
@@ -103,13 +104,14 @@ class ConsoleChat:
         self.say(f"   {labels}")
 
     def _edited(self, call: Call) -> None:
-        """An edit replaces a message's buttons (or removes them) and maybe its text."""
+        """An edit replaces a message's buttons (an edit without any removes them, as on
+        Telegram) and maybe its text."""
         key = (call.chat_id or 0, int(call.params.get("message_id", 0)))
         number = self.by_message_id.get(key)
         if number is not None:
             old = self.shown[number].call
-            self.shown[number] = Shown(number, Call(old.method, {**old.params, **call.params},
-                                                    old.result))
+            params = {**old.params, **call.params, "reply_markup": call.params.get("reply_markup")}
+            self.shown[number] = Shown(number, Call(old.method, params, old.result))
         if "text" in call.params or "caption" in call.params:
             self.say(f"\n🤖 (edited{f' {number}' if number else ''}) {plain(call.text)}")
         if number is not None and call.buttons:
@@ -147,7 +149,22 @@ class ConsoleChat:
             return self._photo(line[6:].strip())
         if press := PRESS.fullmatch(line):
             return self._press(press)
+        if answer := REPLY.fullmatch(line):
+            shown = self._own(int(answer[1]))
+            return shown and self.factory.message(self.user, text=answer[2], reply_to=shown.call)
         return self.factory.message(self.user, text=line)
+
+    def _own(self, number: int) -> Shown | None:
+        """Message `number`, if it was sent to the current student (else say whose it is)."""
+        shown = self.shown.get(number)
+        if shown is None:
+            self.say(f"(there is no message {number} with buttons)")
+            return None
+        if shown.call.chat_id != self.user["id"]:
+            owner = self.names.get(shown.call.chat_id or 0, "someone else")
+            self.say(f"(message {number} was sent to {owner}: /as {owner} first)")
+            return None
+        return shown
 
     def _photo(self, rest: str) -> dict:
         first, _, caption = rest.partition(" ")
@@ -165,16 +182,12 @@ class ConsoleChat:
             if not mine:
                 return self.factory.message(self.user, text=press[2])
             shown = mine[-1]
-        else:
-            shown = self.shown.get(int(press[1]))
-            if shown is None or not shown.call.buttons:
-                self.say(f"(message {press[1]} has no buttons)")
-                return None
-            if shown.call.chat_id != self.user["id"]:
-                owner = self.names.get(shown.call.chat_id or 0, "someone else")
-                self.say(f"(message {press[1]} was sent to {owner}: /as {owner} first)")
-                return None
+        elif (shown := self._own(int(press[1]))) is None:
+            return None
         index = int(press[2])
+        if not shown.call.buttons:
+            self.say(f"(message {shown.number} has no buttons any more)")
+            return None
         if not 1 <= index <= len(shown.call.buttons):
             self.say(f"(message {shown.number} has buttons 1 to {len(shown.call.buttons)})")
             return None

@@ -70,6 +70,25 @@ def test_console_refuses_another_students_keyboard(tmp_path, base_model_path) ->
     assert "message 1 was sent to Amaya" in text
 
 
+def test_console_replies_and_edited_keyboards() -> None:
+    from bot.console import ConsoleChat
+    from bot.local_api import Call
+
+    chat = ConsoleChat(io.StringIO())
+    markup = {"inline_keyboard": [[{"text": "✉️ Send a message", "callback_data": "r:7"}]]}
+    relayed = Call("sendMessage", {"chat_id": FIRST_USER_ID, "text": "Message from the finder",
+                                   "reply_markup": markup},
+                   {"message_id": 55, "chat": {"id": FIRST_USER_ID}, "reply_markup": markup})
+    chat.show(relayed)
+    update = chat.update_for(">1 see you at 3")
+    assert update["message"]["text"] == "see you at 3"
+    assert update["message"]["reply_to_message"]["message_id"] == 55
+    assert chat.update_for("1.1")["callback_query"]["data"] == "r:7"
+    chat.show(Call("editMessageReplyMarkup", {"chat_id": FIRST_USER_ID, "message_id": 55}))
+    assert chat.update_for("1.1") is None  # its buttons were removed
+    assert "no buttons any more" in chat.out.getvalue()
+
+
 def test_make_run_screen_shows_only_the_chat(tmp_path, base_model_path) -> None:
     """The real entry point in a subprocess: no log line, warning or traceback on the screen;
     the log goes to data/logs/console.log, named once."""
