@@ -150,6 +150,8 @@ async def test_an_old_button_cannot_send_someone_elses_text(bot: BotHarness) -> 
 async def test_a_photo_with_a_caption_is_the_description(bot: BotHarness, core) -> None:
     finder = bot.user(FINDER)
     await bot.send(finder, "/found")
+    calls = await bot.photo(finder, "bottle-photo")  # no caption: kept, words asked for
+    assert "describe the item in words" in bot.texts_to(finder, calls)[0]
     calls = await bot.photo(finder, "bottle-photo", caption="Green Milton water bottle, "
                             "sticker of a cat, found on a bench")
     assert "Where" in bot.texts_to(finder, calls)[0]
@@ -226,6 +228,17 @@ async def test_the_follow_up_can_be_skipped_and_is_not_asked_when_detailed(
     await bot.send(student, "lost my umbrella")
     calls = await bot.press(student, "detail:skip")
     assert "Where?" in bot.texts_to(student, calls)[-1]
+    nothing_to_add = bot.user(OTHER + 1)
+    await bot.send(nothing_to_add, "/lost")
+    await bot.send(nothing_to_add, "mage phone eka nathi una")  # Singlish, only the item
+    calls = await bot.send(nothing_to_add, "epa")  # "no": like Skip, nothing added
+    assert "Where?" in bot.texts_to(nothing_to_add, calls)[-1]
+    await bot.press(nothing_to_add, "skip")
+    await bot.press(nothing_to_add, "when:today")
+    await bot.press(nothing_to_add, "skip")
+    await bot.press(nothing_to_add, "cat:ok")
+    await bot.press(nothing_to_add, "confirm:yes")
+    assert (await _only_item(core, OTHER + 1)).text == "mage phone eka nathi una"
 
     detailed = bot.user(OTHER)
     await bot.send(detailed, "/lost")

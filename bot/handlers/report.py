@@ -32,6 +32,9 @@ from storage.db import is_unavailable
 
 log = logging.getLogger(__name__)
 END = ConversationHandler.END
+# answers to the follow-up question that add nothing: treated like "Skip"
+NO_DETAIL = frozenset({"no", "nope", "none", "nothing", "idk", "dont know", "don't know", "na",
+                       "naa", "epa", "nehe", "na na", "නෑ", "නැහැ", "නැත", "දන්නේ නෑ", "skip"})
 
 
 def _draft(context: Context) -> dict:
@@ -131,6 +134,8 @@ async def detail(update: Update, context: Context) -> int:
     """The answer to the follow-up question is added to the description."""
     draft = _draft(context)
     limit = core_of(context).settings.max_text_length
+    if update.message.text.strip(" .!").casefold() in NO_DETAIL:
+        return await _ask_place(update, context)
     try:
         added = clean_description(update.message.text, limit)
     except InvalidInput as exc:
