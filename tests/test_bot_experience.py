@@ -268,3 +268,20 @@ async def test_a_crash_during_retraining_shows_no_error_text(bot: BotHarness, ca
     assert "Retraining failed, nothing changed" in chat and "log" in chat
     assert "IntegrityError" not in chat and "SQL" not in chat and "Traceback" not in chat
     assert "IntegrityError" in caplog.text  # the details are logged
+
+
+async def test_a_sinhala_report_is_confirmed_in_its_own_words(bot: BotHarness, core) -> None:
+    student = bot.user(OWNER, language="si")
+    await bot.send(student, "/lost")
+    calls = await bot.send(student, "ඊයේ පුස්තකාලයේදී මගේ කළු පසුම්බිය නැති වුණා")
+    question = bot.texts_to(student, calls)[-1]
+    assert "පුස්තකාලයේදී" in question and SINHALA.search(question.replace("පුස්තකාලයේදී", ""))
+    calls = await bot.press(student, "place:ok")
+    assert "ඊයේ" in bot.texts_to(student, calls)[-1]
+    await bot.press(student, "when:ok")
+    await bot.press(student, "skip")
+    await bot.press(student, "cat:ok")
+    await bot.press(student, "confirm:yes")
+    item = await _only_item(core, OWNER)
+    assert item.place == "පුස්තකාලයේදී"
+    assert item.happened_on == dt.date.today() - dt.timedelta(days=1)

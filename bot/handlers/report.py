@@ -27,7 +27,7 @@ from bot.states import (
 from hoyamu.reports import ReportInput
 from hoyamu.validation import InvalidInput, clean_description
 from matcher.attributes import Facts, read_facts
-from matcher.lexicon import CATEGORIES, detect_category
+from matcher.lexicon import CATEGORIES, analyse, detect_category, tokens
 from storage.db import is_unavailable
 
 log = logging.getLogger(__name__)
@@ -165,11 +165,15 @@ async def _ask_place(update: Update, context: Context) -> int:
 
 
 def _as_written(place: str, text: str) -> str:
-    """A place the reader recognised, as the report writes it where it can be found there, with
-    a number that follows ("Lecture Hall 2"); else the reader's own name for it ("library")."""
+    """A place the reader recognised, as the report writes it: with a number that follows
+    ("Lecture Hall 2"), in its own script ("පුස්තකාලයේදී"); else the reader's name for it."""
     found = re.search(rf"\b{re.escape(place)}\b(?:\s+(?:no\.?\s*)?\d+[a-z]?\b)?", text,
                       re.IGNORECASE)
-    return found[0] if found else place
+    if found:
+        return found[0]
+    words = tokens(text)
+    spans = [h for h in analyse(text) if h.kind == "place" and h.canonical == place]
+    return " ".join(words[spans[0].start:spans[0].end]) if spans else place
 
 
 async def place(update: Update, context: Context) -> int:
