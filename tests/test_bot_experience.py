@@ -24,6 +24,12 @@ async def bot(core):
         yield harness
 
 
+async def _press_through(bot: BotHarness, user: dict, *buttons: str) -> None:
+    """Press these buttons in turn, then the remaining photo / category / submit steps."""
+    for data in (*buttons, "skip", "cat:ok", "confirm:yes"):
+        await bot.press(user, data)
+
+
 async def _only_item(core, user_id: int) -> Item:
     async with core.sessions() as session:
         items = list(await session.scalars(select(Item).where(Item.user_id == user_id)))
@@ -194,11 +200,7 @@ async def test_what_was_read_can_be_corrected(bot: BotHarness, core) -> None:
     await bot.send(student, "/lost")
     await bot.send(student, "Lost my black Samsung phone in the library today")
     await bot.send(student, "Science faculty canteen")  # typing corrects the place
-    calls = await bot.press(student, "when:yesterday")  # another day than the one read
-    await bot.press(student, "skip")
-    await bot.press(student, "cat:ok")
-    await bot.press(student, "confirm:yes")
-    assert calls
+    await _press_through(bot, student, "when:yesterday")  # another day than the one read
     item = await _only_item(core, OWNER)
     assert item.place == "Science faculty canteen"
     assert item.happened_on == dt.date.today() - dt.timedelta(days=1)
@@ -214,11 +216,7 @@ async def test_a_bare_item_gets_one_follow_up_added_to_the_description(bot: BotH
     assert any(d == "detail:skip" for _, d in follow_up.buttons)
     calls = await bot.send(student, "navy blue, a broken spoke, my initials K.P. on the strap")
     assert "Where?" in bot.texts_to(student, calls)[-1]
-    await bot.press(student, "skip")
-    await bot.press(student, "when:today")
-    await bot.press(student, "skip")
-    await bot.press(student, "cat:ok")
-    await bot.press(student, "confirm:yes")
+    await _press_through(bot, student, "skip", "when:today")
     item = await _only_item(core, OWNER)
     assert item.text.startswith("lost my umbrella") and "K.P." in item.text
 
@@ -235,11 +233,7 @@ async def test_the_follow_up_can_be_skipped_and_is_not_asked_when_detailed(
     await bot.send(nothing_to_add, "mage phone eka nathi una")  # Singlish, only the item
     calls = await bot.send(nothing_to_add, "epa")  # "no": like Skip, nothing added
     assert "Where?" in bot.texts_to(nothing_to_add, calls)[-1]
-    await bot.press(nothing_to_add, "skip")
-    await bot.press(nothing_to_add, "when:today")
-    await bot.press(nothing_to_add, "skip")
-    await bot.press(nothing_to_add, "cat:ok")
-    await bot.press(nothing_to_add, "confirm:yes")
+    await _press_through(bot, nothing_to_add, "skip", "when:today")
     assert (await _only_item(core, OTHER + 1)).text == "mage phone eka nathi una"
 
     detailed = bot.user(OTHER)
@@ -280,10 +274,7 @@ async def test_a_sinhala_report_is_confirmed_in_its_own_words(bot: BotHarness, c
     assert "පුස්තකාලයේදී" in question and SINHALA.search(question.replace("පුස්තකාලයේදී", ""))
     calls = await bot.press(student, "place:ok")
     assert "ඊයේ" in bot.texts_to(student, calls)[-1]
-    await bot.press(student, "when:ok")
-    await bot.press(student, "skip")
-    await bot.press(student, "cat:ok")
-    await bot.press(student, "confirm:yes")
+    await _press_through(bot, student, "when:ok")
     item = await _only_item(core, OWNER)
     assert item.place == "පුස්තකාලයේදී"
     assert item.happened_on == dt.date.today() - dt.timedelta(days=1)
