@@ -48,7 +48,7 @@ async def test_a_student_who_types_sinhala_is_answered_in_sinhala(bot: BotHarnes
     calls = await bot.send(student, "පුස්තකාලයේදී මගේ කළු පසුම්බිය නැති වුණා")
     texts = bot.texts_to(student, calls)
     assert texts and all(SINHALA.search(text) for text in texts)
-    assert (await core.service.get_user(OWNER)).language == "si"
+    assert (await core.users.get_user(OWNER)).language == "si"
     # one tap back to English, and the report goes on in English
     calls = await bot.press(student, "lang:en")
     assert "English" in bot.texts_to(student, calls)[0]
@@ -60,14 +60,14 @@ async def test_a_student_who_types_sinhala_is_answered_in_sinhala(bot: BotHarnes
     calls = await bot.send(student, "කැන්ටිමේදී නිල් කුඩයක් නැති වුණා")
     next_step = re.sub(r"<b>.*?</b>", "", bot.texts_to(student, calls)[-1])
     assert "in your report" in next_step and not SINHALA.search(next_step)
-    assert (await core.service.get_user(OWNER)).language == "en"
+    assert (await core.users.get_user(OWNER)).language == "en"
 
 
 async def test_singlish_and_english_do_not_switch_the_language(bot: BotHarness, core) -> None:
     student = bot.user(OWNER, language="en")
     calls = await bot.send(student, "library eke kalu wallet ekak nathi una")
     assert not any(SINHALA.search(text) for text in bot.texts_to(student, calls))
-    assert (await core.service.get_user(OWNER)).language == "en"
+    assert (await core.users.get_user(OWNER)).language == "en"
 
 
 # --- notifications ---------------------------------------------------------------------------

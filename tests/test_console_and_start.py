@@ -98,7 +98,7 @@ def test_make_run_screen_shows_only_the_chat(tmp_path, base_model_path) -> None:
            "TEXT_PAIRS_PATH": str(tmp_path / "pairs.json"), "PYTHONPATH": str(ROOT),
            "TELEGRAM_BOT_TOKEN": "", "INDEX_REFRESH_SECONDS": "0"}
     result = subprocess.run(
-        [sys.executable, "-m", "hoyamu.cli", "run"], input="/start\nlost my phone\n/quit\n",
+        [sys.executable, "-m", "cli", "run"], input="/start\nlost my phone\n/quit\n",
         capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
     screen = result.stdout + result.stderr
     assert result.returncode == 0, screen
