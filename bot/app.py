@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 
 from telegram import BotCommand
 from telegram.ext import (
@@ -17,8 +18,9 @@ from telegram.ext import (
     filters,
 )
 from telegram.request import BaseRequest
+from telegram.warnings import PTBUserWarning
 
-from bot.handlers import admin, handback, jobs, mine, report, start
+from bot.handlers import admin, handback, jobs, mine, relay, report, start
 from bot.handlers.errors import on_error
 from bot.i18n import LANGUAGES, t
 from bot.states import (
@@ -27,6 +29,7 @@ from bot.states import (
     CLAIM_ANSWER,
     CONFIRM,
     DESCRIPTION,
+    DETAIL,
     PHOTO,
     PLACE,
     QUESTION,
@@ -45,8 +48,10 @@ def conversation() -> ConversationHandler:
     """The whole flow of a student: report, claim, relay.
 
     The steps' own handlers come first; the fallbacks then let a command, a menu button or a
-    match button start over from any step, and free text where a button is expected starts a
-    new report."""
+    match button start over from any step. Free text outside a step goes to an open hand-back
+    conversation when it replies to one (or the student is asked), else it starts a report.
+    A lost report that says only what the item is gets one follow-up question (DETAIL); where
+    and when already said in the report are shown for the student to confirm."""
     text_or_else = [MessageHandler(NEW_MESSAGE & ~filters.TEXT, report.not_text)]
     restarts = [
         CommandHandler("lost", report.start_lost),
@@ -54,13 +59,20 @@ def conversation() -> ConversationHandler:
         CallbackQueryHandler(report.start_from_menu, pattern=r"^menu:(lost|found)$"),
         CallbackQueryHandler(handback.vote_up, pattern=r"^v:\d+:1$"),
         CallbackQueryHandler(handback.relay_start, pattern=r"^r:\d+$"),
+        CallbackQueryHandler(relay.pending_is_report, pattern=r"^rt:new$"),
     ]
     return ConversationHandler(
-        entry_points=[*restarts, MessageHandler(NEW_TEXT, report.free_text)],
+        entry_points=[*restarts, MessageHandler(NEW_TEXT, relay.typed)],
         states={
             ASK_KIND: [CallbackQueryHandler(report.kind_chosen, pattern=r"^kind:(lost|found)$")],
-            DESCRIPTION: [MessageHandler(NEW_TEXT, report.description), *text_or_else],
+            DESCRIPTION: [MessageHandler(NEW_TEXT, report.description),
+                          MessageHandler(NEW_MESSAGE & filters.PHOTO, report.description_photo),
+                          *text_or_else],
+            DETAIL: [MessageHandler(NEW_TEXT, report.detail),
+                     CallbackQueryHandler(report.skip_detail, pattern=r"^detail:skip$"),
+                     *text_or_else],
             PLACE: [MessageHandler(NEW_TEXT, report.place),
+                    CallbackQueryHandler(report.place_right, pattern=r"^place:ok$"),
                     CallbackQueryHandler(report.skip_place, pattern=r"^skip$"), *text_or_else],
             WHEN: [MessageHandler(NEW_TEXT, report.when_typed),
                    CallbackQueryHandler(report.when_chosen, pattern=r"^(when:\w+|skip)$"),
@@ -81,7 +93,7 @@ def conversation() -> ConversationHandler:
             CommandHandler("start", start.start),
             CallbackQueryHandler(report.cancel_button, pattern=r"^confirm:no$"),
             *restarts,
-            MessageHandler(NEW_TEXT, report.free_text),
+            MessageHandler(NEW_TEXT, relay.typed),
         ],
         conversation_timeout=dt.timedelta(hours=1),
         name="student",
@@ -90,7 +102,13 @@ def conversation() -> ConversationHandler:
 
 def add_handlers(application: Application) -> None:
     application.add_handler(TypeHandler(object, start.load_user), group=-1)
-    application.add_handler(conversation())
+    # per_message=False on purpose: the flow mixes typed messages and buttons, so it is tracked
+    # per chat and user. PTB warns about that; its FAQ ("What do the per_* settings in
+    # ConversationHandler do?") says to silence the warning when the choice is deliberate.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r".*CallbackQueryHandler",
+                                category=PTBUserWarning)
+        application.add_handler(conversation())
     application.add_handlers([
         CommandHandler("start", start.start),
         CommandHandler("help", start.help_command),
@@ -112,6 +130,7 @@ def add_handlers(application: Application) -> None:
         CallbackQueryHandler(handback.decide, pattern=r"^c:\d+:[01]$"),
         CallbackQueryHandler(handback.share, pattern=r"^s:\d+$"),
         CallbackQueryHandler(handback.returned, pattern=r"^ret:\d+$"),
+        CallbackQueryHandler(relay.send_pending, pattern=r"^rt:\d+$"),
         CallbackQueryHandler(mine.item_action, pattern=r"^i:\d+:\w+$"),
         CallbackQueryHandler(start.stale_button),
         MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, start.unknown_command),

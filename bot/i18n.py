@@ -21,3 +21,14 @@ def category_name(lang: str | None, category: str) -> str:
 
 def language_name(lang: str) -> str:
     return LANGUAGES[lang].LANGUAGE_NAME
+
+
+def item_word(lang: str | None, category: str | None, item: str | None = None) -> str:
+    """How running text names a student's item: the item word read from an English report
+    ("earbuds"), else its category in the interface language ("water bottle"), else "item"."""
+    name = category_name(lang, category) if category and category != "Other" else None
+    if name and name[1:2].islower():
+        name = name[0].lower() + name[1:]
+    if item and (lang or DEFAULT) == "en" and not (name and name.lower().startswith(item)):
+        return item  # "earbuds" rather than "electronics"; "keys" rather than "key"
+    return name or t(lang, "notify_what_other")

@@ -1,9 +1,10 @@
 """Inline keyboards. Callback data stays far below Telegram's 64 bytes: a short verb and ids.
 
-    menu:lost|found|mine|lang   lang:en|si      kind:lost|found     skip
-    when:today|yesterday        cat:ok|change|<n>                   confirm:yes|no
+    menu:lost|found|mine|lang   lang:en|si      kind:lost|found     skip    detail:skip
+    when:ok|today|yesterday     place:ok    cat:ok|change|<n>       confirm:yes|no
     v:<match>:1|0 (vote)        c:<claim>:1|0 (finder decides)
     r:<claim> (relay a message) s:<claim> (share contact)           ret:<claim> (returned)
+    rt:<claim>|new (where the text just typed goes: a conversation, or a new report)
     i:<item>:ret|close|del|ext (my reports)
 """
 
@@ -29,6 +30,11 @@ def languages() -> InlineKeyboardMarkup:
     return _kb([(language_name(code), f"lang:{code}") for code in LANGUAGES])
 
 
+def language_back(code: str) -> InlineKeyboardMarkup:
+    """One tap back to `code` (after the interface followed the script the student writes)."""
+    return _kb([(t(code, "btn_language_back"), f"lang:{code}")])
+
+
 def ask_kind(lang: str) -> InlineKeyboardMarkup:
     return _kb([(t(lang, "btn_lost"), "kind:lost"), (t(lang, "btn_found"), "kind:found")],
                [(t(lang, "btn_cancel"), "confirm:no")])
@@ -38,9 +44,20 @@ def skip(lang: str) -> InlineKeyboardMarkup:
     return _kb([(t(lang, "btn_skip"), "skip")])
 
 
-def when(lang: str) -> InlineKeyboardMarkup:
-    return _kb([(t(lang, "btn_today"), "when:today"), (t(lang, "btn_yesterday"), "when:yesterday"),
-                (t(lang, "btn_skip"), "skip")])
+def skip_detail(lang: str) -> InlineKeyboardMarkup:
+    return _kb([(t(lang, "btn_skip"), "detail:skip")])
+
+
+def read_place(lang: str) -> InlineKeyboardMarkup:
+    """The place read from the report: confirm it, or skip (typing one corrects it)."""
+    return _kb([(t(lang, "btn_right"), "place:ok"), (t(lang, "btn_skip"), "skip")])
+
+
+def when(lang: str, read: bool = False) -> InlineKeyboardMarkup:
+    """Today / yesterday / skip; with `read`, first a button confirming the day already read."""
+    days = [(t(lang, "btn_today"), "when:today"), (t(lang, "btn_yesterday"), "when:yesterday"),
+            (t(lang, "btn_skip"), "skip")]
+    return _kb([(t(lang, "btn_right"), "when:ok")], days) if read else _kb(days)
 
 
 def confirm_category(lang: str) -> InlineKeyboardMarkup:
@@ -60,6 +77,11 @@ def confirm(lang: str) -> InlineKeyboardMarkup:
 def vote(lang: str, match_id: int) -> InlineKeyboardMarkup:
     return _kb([(t(lang, "btn_mine_item"), f"v:{match_id}:1"),
                 (t(lang, "btn_not_mine"), f"v:{match_id}:0")])
+
+
+def relay_or_report(lang: str, conversations: list[tuple[str, str]]) -> InlineKeyboardMarkup:
+    """Where a typed message goes: one button per open conversation, or a new report."""
+    return _kb(*[[c] for c in conversations], [(t(lang, "btn_new_report"), "rt:new")])
 
 
 def decide(lang: str, claim_id: int) -> InlineKeyboardMarkup:

@@ -32,6 +32,7 @@ class Call:
     method: str
     params: dict[str, Any]
     result: Any = None
+    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # uploads: name, content
 
     @property
     def chat_id(self) -> int | None:
@@ -80,7 +81,7 @@ class LocalBotAPI(BaseRequest):
             status, body = self.fail_with[name]
             return status, json.dumps(body).encode()
         result = self._answer(name, params)
-        call = Call(name, params, result)
+        call = Call(name, params, result, _files(request_data))
         self.calls.append(call)
         if self.on_call:
             self.on_call(call)
@@ -141,6 +142,17 @@ def _params(request_data: RequestData | None) -> dict[str, Any]:
     return json.loads(json.dumps(request_data.parameters, default=str))
 
 
+def _files(request_data: RequestData | None) -> dict[str, tuple[str, bytes]]:
+    """Uploaded files (a chart sent as bytes, an exported document): field -> (name, content)."""
+    if request_data is None or not request_data.contains_files:
+        return {}
+    files = {}
+    for key, (filename, content, *_rest) in request_data.multipart_data.items():
+        data = content if isinstance(content, bytes) else content.read()
+        files[key] = (filename or key, data)
+    return files
+
+
 class UpdateFactory:
     """Builds realistic Update JSON for a private chat, as Telegram would send it."""
 
@@ -156,11 +168,14 @@ class UpdateFactory:
         return user
 
     def message(self, user: dict, text: str | None = None, photo: str | None = None,
-                caption: str | None = None) -> dict:
+                caption: str | None = None, reply_to: Call | None = None) -> dict:
+        """A message from `user`; `reply_to` (a message the bot sent) makes it a reply."""
         message: dict[str, Any] = {
             "message_id": next(self._message_ids), "date": int(time.time()), "from": user,
             "chat": {"id": user["id"], "type": "private", "first_name": user["first_name"]},
         }
+        if reply_to is not None and isinstance(reply_to.result, dict):
+            message["reply_to_message"] = reply_to.result
         if text is not None:
             message["text"] = text
             if text.startswith("/"):

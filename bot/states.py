@@ -1,4 +1,4 @@
 """Conversation states (one ConversationHandler holds the whole flow; see bot/app.py)."""
 
 (ASK_KIND, DESCRIPTION, PLACE, WHEN, PHOTO, CATEGORY, QUESTION, CONFIRM,
- CLAIM_ANSWER, RELAY_TEXT) = range(10)
+ CLAIM_ANSWER, RELAY_TEXT, DETAIL) = range(11)

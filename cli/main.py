@@ -16,6 +16,7 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # no model-conversion bars at start
 
 from hoyamu.logging_setup import setup_logging  # noqa: E402
 from hoyamu.settings import Settings, get_settings  # noqa: E402

@@ -111,6 +111,16 @@ class ClaimService:
             raise InvalidInput("stale", "This conversation is closed.")
         return view
 
+    async def conversations(self, user_id: int, limit: int = 3) -> list[ClaimView]:
+        """The accepted claims `user_id` is a party of, newest first: where their typed messages
+        may be meant to go."""
+        async with self.sessions() as session:
+            claims = await session.scalars(select(Claim).where(
+                Claim.status == ClaimStatus.ACCEPTED,
+                (Claim.claimant_id == user_id) | (Claim.finder_id == user_id),
+            ).order_by(Claim.id.desc()).limit(limit))
+            return [await self._view(session, claim) for claim in claims]
+
     async def share_contact(self, claim_id: int, user_id: int) -> tuple[ClaimView, bool]:
         """Record that this party agrees to share contact; True when both have agreed."""
         async with self.sessions() as session, session.begin():

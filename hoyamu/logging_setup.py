@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from pathlib import Path
 
 # a bot token: <bot id>:<35 characters>; in URLs it follows "bot" (.../bot123:AA.../getMe)
 _TOKEN = re.compile(r"(?<![0-9])\d{6,12}:[A-Za-z0-9_-]{30,}")
@@ -42,13 +43,27 @@ def register_secret(*values: str | None) -> None:
     RedactSecrets.secrets.update(v for v in values if v and len(v) >= 6)
 
 
-def setup_logging(level: str = "INFO") -> None:
-    handler = logging.StreamHandler()
+# libraries that log routine start-up chatter at INFO: FAISS's AVX512/AVX2 probe, Alembic's
+# plugin and migration-context lines, matplotlib's font cache; httpx logs every request URL,
+# which contains the bot token
+QUIET = ("httpx", "httpcore", "sentence_transformers", "transformers", "apscheduler",
+         "faiss", "alembic.runtime.plugins", "alembic.runtime.migration",
+         "matplotlib")
+
+
+def setup_logging(level: str = "INFO", file: Path | None = None) -> None:
+    """Log lines to standard error, or to `file` (the console chat keeps its screen for the
+    chat). Python warnings become log lines too."""
+    if file is not None:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.FileHandler(file, encoding="utf-8")
+    else:
+        handler = logging.StreamHandler()
     handler.addFilter(RedactSecrets())
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    # httpx logs every request URL, which contains the bot token
-    for noisy in ("httpx", "httpcore", "sentence_transformers", "transformers", "apscheduler"):
+    logging.captureWarnings(True)
+    for noisy in QUIET:
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -29,13 +29,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.i18n import t
+from bot.i18n import LANGUAGES, t
 from storage.models import Feedback, Item
 from tests.auxil.bot import BotHarness
 
 pytestmark = pytest.mark.slow
 
-SAVED = re.compile(re.escape(t("en", "saved", id="XYZ")).replace("XYZ", r"(\d+)"))
+SAVED = re.compile("|".join(re.escape(t(code, "saved", id="XYZ")).replace("XYZ", r"(\d+)")
+                            for code in LANGUAGES))  # a student who writes Sinhala reads Sinhala
 VOTE_DOWN_OK = {t("en", "vote_down"), t("en", "vote_same")}
 CLAIM_SENT = t("en", "claim_sent")
 
@@ -131,6 +132,8 @@ class Student:
         text = description(self.rng, kind)
         await self.send(f"/{kind}")
         await self.send(text)
+        if self.bot.offers(self.user, "detail:skip"):  # the follow-up for a bare item
+            await self.press("detail:skip")
         await (self.send(self.rng.choice(PLACES)) if self.rng.random() < 0.5
                else self.press("skip"))
         await self.press("when:today")
@@ -142,7 +145,7 @@ class Student:
         self.result.submit_latencies.append(self.result.latencies[-1])
         for text_ in self.bot.texts_to(self.user, calls):
             if saved := SAVED.search(text_):
-                item_id = int(saved[1])
+                item_id = int(next(g for g in saved.groups() if g))
                 self.result.reports[item_id] = (self.user["id"], kind)
                 self._event({"event": "report", "item": item_id, "user": self.user["id"],
                              "kind": kind})

@@ -13,7 +13,7 @@ import logging
 from telegram import Message, Update
 from telegram.error import BadRequest
 
-from bot.handlers.common import Context, Handler, core_of, lang, reply
+from bot.handlers.common import Context, Handler, core_of, esc, lang, reply
 from bot.i18n import t
 from hoyamu import charts
 from hoyamu.modelops import ModelOps
@@ -115,10 +115,11 @@ async def _retrain(context: Context, message: Message, language: str) -> None:
         await _edit(message, t(language, "retrain_running"))
         return
     except Exception as exc:  # noqa: BLE001 - reported to the admin, logged with context
-        log.exception("retraining crashed")
-        final = {"event": "error", "message": str(exc)}
-    if final["event"] == "error":
-        lines.append(t(language, "retrain_failed", reason=final["message"][:300]))
+        log.exception("retraining crashed: %r", exc)  # the details stay in the log
+        final = {"event": "error", "message": t(language, "retrain_crashed")}
+    if final["event"] == "error":  # one escaped line: never a traceback or SQL in the chat
+        reason = (final["message"].strip().splitlines() or ["?"])[0]
+        lines.append(t(language, "retrain_failed", reason=esc(reason[:300])))
     else:
         key = ("retrain_promoted" if final["promoted"] else
                "retrain_candidate" if final["passed"] else "retrain_not_promoted")

@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.ext import ConversationHandler
 
 from bot import keyboards
+from bot.handlers import relay
 from bot.handlers.common import (
     Context,
     button,
@@ -22,7 +23,6 @@ from bot.handlers.common import (
 )
 from bot.i18n import t
 from bot.states import CLAIM_ANSWER, RELAY_TEXT
-from hoyamu.claims import ClaimView
 
 log = logging.getLogger(__name__)
 END = ConversationHandler.END
@@ -110,14 +110,7 @@ async def relay_text(update: Update, context: Context) -> int:
     claim_id = context.user_data.pop("relay_claim", None)
     if claim_id is None:
         return END
-    user_id = update.effective_user.id
-    view: ClaimView = await claims(context).active(claim_id, user_id)
-    other = view.other_party(user_id)
-    other_lang = await _language_of(context, other)
-    key = "relay_from_owner" if user_id == view.claim.claimant_id else "relay_from_finder"
-    await send(context, other, t(other_lang, key, text=esc(update.message.text[:3000])),
-               keyboards.handback(other_lang, claim_id))
-    await reply(update, t(lang(context), "relay_sent"), keyboards.handback(lang(context), claim_id))
+    await relay.deliver(update, context, claim_id, update.message.text)
     return END
 
 

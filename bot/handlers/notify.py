@@ -9,7 +9,7 @@ from telegram.error import Forbidden, TelegramError
 
 from bot import keyboards
 from bot.handlers.common import Context, esc, send
-from bot.i18n import t
+from bot.i18n import item_word, t
 from hoyamu.reports import MatchView
 from storage.models import Item
 
@@ -65,7 +65,8 @@ async def notify_owners(context: Context, found: Item, matches: list[MatchView])
         as_seen_by_owner = MatchView(found, view.parts, view.match_id)
         try:
             await send_match(context, owner_id, language, as_seen_by_owner,
-                             intro=t(language, "notify_owner"))
+                             intro=t(language, "notify_owner", what=esc(item_word(
+                                 language, view.item.category)), id=view.item.id))
             notified += 1
         except Forbidden:
             log.info("owner %s has blocked the bot; not notified of item %s", owner_id, found.id)

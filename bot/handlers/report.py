@@ -12,12 +12,13 @@ from telegram.ext import ConversationHandler
 from bot import keyboards
 from bot.handlers.common import Context, button, core_of, error_text, esc, lang, reply
 from bot.handlers.notify import notify_owners, send_matches
-from bot.i18n import category_name, t
+from bot.i18n import category_name, item_word, t
 from bot.states import (
     ASK_KIND,
     CATEGORY,
     CONFIRM,
     DESCRIPTION,
+    DETAIL,
     PHOTO,
     PLACE,
     QUESTION,
@@ -25,11 +26,15 @@ from bot.states import (
 )
 from hoyamu.reports import ReportInput
 from hoyamu.validation import InvalidInput, clean_description
-from matcher.lexicon import CATEGORIES, detect_category
+from matcher.attributes import Facts, read_facts
+from matcher.lexicon import CATEGORIES, analyse, detect_category, tokens
 from storage.db import is_unavailable
 
 log = logging.getLogger(__name__)
 END = ConversationHandler.END
+# answers to the follow-up question that add nothing: treated like "Skip"
+NO_DETAIL = frozenset({"no", "nope", "none", "nothing", "idk", "dont know", "don't know", "na",
+                       "naa", "epa", "nehe", "na na", "නෑ", "නැහැ", "නැත", "දන්නේ නෑ", "skip"})
 
 
 def _draft(context: Context) -> dict:
@@ -60,7 +65,11 @@ async def start_from_menu(update: Update, context: Context) -> int:
 
 async def free_text(update: Update, context: Context) -> int:
     """A plain message outside a conversation: ask whether it was lost or found."""
-    text = update.message.text
+    return await start_with_text(update, context, update.message.text)
+
+
+async def start_with_text(update: Update, context: Context, text: str) -> int:
+    """A description typed before choosing lost or found: keep it, ask which."""
     try:
         cleaned = clean_description(text, core_of(context).settings.max_text_length)
     except InvalidInput as exc:
@@ -77,22 +86,94 @@ async def kind_chosen(update: Update, context: Context) -> int:
     _draft(context)["kind"] = update.callback_query.data.split(":")[1]
     if "text" not in _draft(context):
         return await _ask_description(update, context, _draft(context)["kind"])
-    return await _ask_place(update, context)
+    return await _after_description(update, context)
 
 
 async def description(update: Update, context: Context) -> int:
+    return await _take_description(update, context, update.message.text)
+
+
+async def description_photo(update: Update, context: Context) -> int:
+    """A photo at the description step: kept for the report; its caption is the description."""
+    _draft(context)["photo"] = update.message.photo[-1].file_id
+    if not update.message.caption:
+        await reply(update, t(lang(context), "photo_needs_words"))
+        return DESCRIPTION
+    return await _take_description(update, context, update.message.caption)
+
+
+async def _take_description(update: Update, context: Context, typed: str) -> int:
     try:
-        text = clean_description(update.message.text, core_of(context).settings.max_text_length)
+        text = clean_description(typed, core_of(context).settings.max_text_length)
     except InvalidInput as exc:
         await reply(update, error_text(lang(context), exc))
         return DESCRIPTION
     _draft(context)["text"] = text
+    return await _after_description(update, context)
+
+
+def needs_detail(facts: Facts) -> bool:
+    """A report that names at most the item (and where or when): nothing to tell it apart."""
+    return not facts.stated() - {"item", "place", "day"}
+
+
+async def _after_description(update: Update, context: Context) -> int:
+    """A lost report that says only what the item is gets one follow-up question first."""
+    draft = _draft(context)
+    facts = read_facts(draft["text"])
+    if draft.get("kind") == "lost" and not draft.get("asked_detail") and needs_detail(facts):
+        draft["asked_detail"] = True
+        what = item_word(lang(context), facts.category, min(facts.items, default=None))
+        await reply(update, t(lang(context), "ask_detail", what=esc(what)),
+                    keyboards.skip_detail(lang(context)))
+        return DETAIL
+    return await _ask_place(update, context)
+
+
+async def detail(update: Update, context: Context) -> int:
+    """The answer to the follow-up question is added to the description."""
+    draft = _draft(context)
+    limit = core_of(context).settings.max_text_length
+    if update.message.text.strip(" .!").casefold() in NO_DETAIL:
+        return await _ask_place(update, context)
+    try:
+        added = clean_description(update.message.text, limit)
+    except InvalidInput as exc:
+        await reply(update, error_text(lang(context), exc), keyboards.skip_detail(lang(context)))
+        return DETAIL
+    joined = f"{draft['text'].rstrip(' .')}. {added}"
+    draft["text"] = joined if len(joined) <= limit else draft["text"]
+    return await _ask_place(update, context)
+
+
+@button
+async def skip_detail(update: Update, context: Context) -> int:
     return await _ask_place(update, context)
 
 
 async def _ask_place(update: Update, context: Context) -> int:
-    await reply(update, t(lang(context), "ask_place"), keyboards.skip(lang(context)))
+    """Where: confirm what the report already says, or ask."""
+    draft, language = _draft(context), lang(context)
+    places = [_as_written(p, draft["text"]) for p in sorted(read_facts(draft["text"]).places)]
+    if places and "place" not in draft:
+        draft["place"] = ", ".join(places)[:200]
+        await reply(update, t(language, "ask_place_read", place=esc(draft["place"])),
+                    keyboards.read_place(language))
+        return PLACE
+    await reply(update, t(language, "ask_place"), keyboards.skip(language))
     return PLACE
+
+
+def _as_written(place: str, text: str) -> str:
+    """A place the reader recognised, as the report writes it: with a number that follows
+    ("Lecture Hall 2"), in its own script ("පුස්තකාලයේදී"); else the reader's name for it."""
+    found = re.search(rf"\b{re.escape(place)}\b(?:\s+(?:no\.?\s*)?\d+[a-z]?\b)?", text,
+                      re.IGNORECASE)
+    if found:
+        return found[0]
+    words = tokens(text)
+    spans = [h for h in analyse(text) if h.kind == "place" and h.canonical == place]
+    return " ".join(words[spans[0].start:spans[0].end]) if spans else place
 
 
 async def place(update: Update, context: Context) -> int:
@@ -101,12 +182,41 @@ async def place(update: Update, context: Context) -> int:
 
 
 @button
-async def skip_place(update: Update, context: Context) -> int:
+async def place_right(update: Update, context: Context) -> int:
     return await _ask_when(update, context)
 
 
+@button
+async def skip_place(update: Update, context: Context) -> int:
+    _draft(context).pop("place", None)
+    return await _ask_when(update, context)
+
+
+def read_day(day: str | None, today: dt.date) -> dt.date | None:
+    """The date a report's day phrase stands for ("yesterday", "monday", "25/11"); None when it
+    names none, or a day still to come."""
+    if not day:
+        return None
+    offsets = {"today": 0, "yesterday": 1, "day before yesterday": 2}
+    if day in offsets:
+        return today - dt.timedelta(days=offsets[day])
+    weekdays = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+    if day in weekdays:
+        return today - dt.timedelta(days=(today.weekday() - weekdays.index(day)) % 7)
+    date = parse_date(day, today)
+    return date if date and date <= today else None
+
+
 async def _ask_when(update: Update, context: Context) -> int:
-    await reply(update, t(lang(context), "ask_when"), keyboards.when(lang(context)))
+    """When: confirm the day the report already names, or ask."""
+    draft, language = _draft(context), lang(context)
+    day = read_day(read_facts(draft["text"]).day, dt.date.today())
+    if day is not None and "when" not in draft:
+        draft["when"] = day.isoformat()
+        await reply(update, t(language, "ask_when_read", when=_when_label(language, draft["when"])),
+                    keyboards.when(language, read=True))
+        return WHEN
+    await reply(update, t(language, "ask_when"), keyboards.when(language))
     return WHEN
 
 
@@ -143,13 +253,17 @@ async def when_typed(update: Update, context: Context) -> int:
 @button
 async def when_chosen(update: Update, context: Context) -> int:
     choice = update.callback_query.data
-    if choice != "skip":
+    if choice == "skip":
+        _draft(context).pop("when", None)
+    elif choice != "when:ok":
         offset = 0 if choice == "when:today" else 1
         _draft(context)["when"] = (dt.date.today() - dt.timedelta(days=offset)).isoformat()
     return await _ask_photo(update, context)
 
 
 async def _ask_photo(update: Update, context: Context) -> int:
+    if _draft(context).get("photo"):  # sent with the description
+        return await _ask_category(update, context)
     kind = _draft(context).get("kind", "lost")
     await reply(update, t(lang(context), f"ask_photo_{kind}"), keyboards.skip(lang(context)))
     return PHOTO

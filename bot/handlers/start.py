@@ -10,6 +10,7 @@ from telegram.ext import ApplicationHandlerStop, ConversationHandler
 from bot import keyboards
 from bot.handlers.common import Context, button, core_of, lang, reply
 from bot.i18n import t
+from matcher.lexicon import language_style
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,21 @@ async def load_user(update: Update, context: Context) -> None:
         elif update.effective_message:
             await reply(update, t(row.language, "banned"))
         raise ApplicationHandlerStop
+    await _follow_script(update, context)
+
+
+async def _follow_script(update: Update, context: Context) -> None:
+    """A student who writes in Sinhala script is answered in Sinhala from now on, with one
+    button to go back; a language chosen with /language in this session is kept."""
+    message = update.message
+    written = (message.text or message.caption or "") if message else ""
+    if (lang(context) == "si" or context.user_data.get("lang_chosen")
+            or language_style(written) != "si"):
+        return
+    await core_of(context).users.set_language(update.effective_user.id, "si")
+    context.user_data["lang"] = "si"
+    log.info("user %s writes Sinhala: interface switched to Sinhala", update.effective_user.id)
+    await reply(update, t("si", "language_followed"), keyboards.language_back("en"))
 
 
 async def start(update: Update, context: Context) -> int:
@@ -56,8 +72,11 @@ async def language_chosen(update: Update, context: Context) -> None:
     if code not in ("en", "si"):
         return
     await core_of(context).users.set_language(update.effective_user.id, code)
-    context.user_data["lang"] = code
-    await reply(update, t(code, "language_set"), keyboards.main_menu(code))
+    context.user_data.update(lang=code, lang_chosen=True)
+    in_the_middle = any(key in context.user_data for key in ("draft", "relay_claim",
+                                                               "claim_match"))
+    await reply(update, t(code, "language_set"), None if in_the_middle else
+                keyboards.main_menu(code))
 
 
 async def cancel(update: Update, context: Context) -> int:

@@ -9,8 +9,8 @@ TEXTS: dict[str, str] = {
     "welcome": "👋 <b>Hoyamu</b> helps you find lost things on campus.\n"
                "Tell me what you lost or found, in English, Sinhala or Singlish.",
     "help": "<b>How Hoyamu works</b>\n"
-            "• Lost something? Describe it: I show similar items that were handed in, and message "
-            "you when a new one appears.\n"
+            "• Lost something? Describe it: I show similar items that others found, and message "
+            "you when a new one is reported.\n"
             "• Found something? Describe it: I quietly tell the likely owners.\n"
             "• The finder and the owner talk through me; nobody sees the other's number.\n\n"
             "Examples:\n"
@@ -24,10 +24,14 @@ TEXTS: dict[str, str] = {
     "btn_language": "🌐 Language",
     "choose_language": "Choose your language:",
     "language_set": "Done: I will speak English with you.",
+    "language_followed": "You wrote in Sinhala, so I will answer in Sinhala.",
+    "btn_language_back": "🌐 Continue in English",
     "cancelled": "Cancelled. Nothing was saved. /start to begin again.",
     "nothing_to_cancel": "There is nothing to cancel. /start to begin.",
     "unknown_command": "I do not know that command. Try /help.",
     "not_text": "Please send text (or press one of the buttons).",
+    "photo_needs_words": "Thanks for the photo, I will keep it with the report. Now describe the "
+                         "item in words, please.",
     "stray_message": "To report an item, tell me in words what you lost or found, or press a "
                      "button below.",
     # reporting
@@ -37,7 +41,14 @@ TEXTS: dict[str, str] = {
     "ask_description_found": "What did you find? Describe what you see (keep private details, "
                              "like what is inside, for the verification question).",
     "ask_place": "Where? (e.g. <i>main library, 2nd floor</i>) — or skip.",
+    "ask_place_read": "Where: I read <b>{place}</b> in your report. Is that right? If not, type "
+                      "the place.",
+    "ask_detail": "Anything that tells your {what} apart from others? Its colour, brand, marks "
+                  "or stickers, what was inside — or skip.",
     "ask_when": "When? Choose, or type a date like <i>25/11</i>.",
+    "ask_when_read": "When: I read <b>{when}</b> in your report. Is that right? If not, choose "
+                     "another day or type a date like <i>25/11</i>.",
+    "btn_right": "✅ That's right",
     "bad_date": "I could not read that date. Type it like <i>25/11</i> or <i>2026-11-25</i>, "
                 "or press a button.",
     "future_date": "That date is in the future. Please give the day it happened.",
@@ -65,15 +76,17 @@ TEXTS: dict[str, str] = {
     "btn_submit": "✅ Submit",
     "btn_cancel": "✖️ Cancel",
     "saved": "✅ Saved your report #{id}.",
-    "no_matches": "No strong matches yet — I will message you when something similar is "
-                  "handed in.",
-    "matches_intro": "Items handed in that may be yours:",
+    "no_matches": "No strong matches yet — I will message you when someone finds something "
+                  "similar.",
+    "matches_intro": "Found items that may be yours:",
     "match": "<b>{score:.0f}</b> · {tier}\n{text}{details}",
     "found_notified": "Thank you! I notified {count} possible owner(s). I will tell you when "
                       "someone claims it.",
     "found_none": "Thank you! No matching lost report yet; I will notify the owner as soon as "
                   "one is reported.",
-    "notify_owner": "🔔 Something that may be yours was handed in.",
+    "notify_owner": "🔔 Someone found something that may be yours — for your lost {what}, "
+                    "report #{id}.",
+    "notify_what_other": "item",
     "tier_Excellent": "Excellent match",
     "tier_Good": "Good match",
     "tier_Possible": "Possible match",
@@ -105,6 +118,13 @@ TEXTS: dict[str, str] = {
     "relay_from_owner": "✉️ Message from the owner:\n{text}",
     "relay_from_finder": "✉️ Message from the finder:\n{text}",
     "relay_sent": "Sent ✅",
+    "relay_or_report": "Send this through me, or is it a new report?\n<i>{text}</i>"
+                       "{conversations}",
+    "relay_line": "\n{number}. to {whom} — about <i>{item}</i>",
+    "whom_finder": "the finder",
+    "whom_owner": "the owner",
+    "btn_relay_send": "✉️ Send to {whom}",
+    "btn_new_report": "📝 It is a new report",
     "share_waiting": "I will share your contact as soon as the other person agrees too.",
     "share_asked": "The other person would like to exchange contact details. Press "
                    "“Share my contact” if you agree.",
@@ -164,6 +184,7 @@ TEXTS: dict[str, str] = {
     "retrain_not_promoted": "✖️ {version} was not promoted: {reason} ({before} → {after}). "
                             "Nothing changed.",
     "retrain_failed": "✖️ Retraining failed, nothing changed: {reason}",
+    "retrain_crashed": "an unexpected error (the details are in the bot's log)",
     "model_line": "<b>{role}</b>: {version} (held-out top-1 {top1}, MRR@10 {mrr})",
     "ab_header": "<b>A/B</b> (candidate share {fraction}):",
     "ab_line": "{model}: shown {shown}, 👍 {up} 👎 {down}, 👍 rate {rate} (95% CI {low}–{high})",

@@ -36,8 +36,9 @@ class BotHarness:
         await self.app.update_processor.process_update(parsed, self.app.process_update(parsed))
         return self.api.calls[start:]
 
-    async def send(self, user: dict, text: str) -> list[Call]:
-        return await self.feed(self.factory.message(user, text=text))
+    async def send(self, user: dict, text: str, reply_to: Call | None = None) -> list[Call]:
+        """`user` types `text`; with `reply_to` (a bot message) it is a Telegram reply to it."""
+        return await self.feed(self.factory.message(user, text=text, reply_to=reply_to))
 
     async def photo(self, user: dict, file_id: str, caption: str | None = None) -> list[Call]:
         return await self.feed(self.factory.message(user, photo=file_id, caption=caption))
@@ -66,17 +67,29 @@ class BotHarness:
     def answers(calls: list[Call]) -> list[Call]:
         return [c for c in calls if c.method == "answerCallbackQuery"]
 
+    def offers(self, user: dict, data: str) -> bool:
+        """Whether the newest message to `user` has a button with this callback data."""
+        sent = self.api.sent_to(user["id"])
+        return bool(sent) and any(d == data for _, d in sent[-1].buttons)
+
     async def walk_to_summary(self, user: dict, kind: str, text: str) -> None:
         """Everything of a report but the final "Submit" (no place, photo or question)."""
         await self.report(user, kind, text, submit=False)
 
     async def report(self, user: dict, kind: str, text: str, place: str | None = None,
                      photo: str | None = None, question: str | None = None,
-                     submit: bool = True) -> list[Call]:
-        """Walk the whole report conversation with the buttons a student would press."""
+                     detail: str | None = None, submit: bool = True) -> list[Call]:
+        """Walk the whole report conversation with the buttons a student would press: the
+        follow-up question (lost reports that name only the item) is answered with `detail` or
+        skipped; a place read from the text is confirmed unless `place` is given."""
         await self.send(user, f"/{kind}")
         await self.send(user, text)
-        await (self.send(user, place) if place else self.press(user, "skip"))
+        if self.offers(user, "detail:skip"):
+            await (self.send(user, detail) if detail else self.press(user, "detail:skip"))
+        if place:
+            await self.send(user, place)
+        else:
+            await self.press(user, "place:ok" if self.offers(user, "place:ok") else "skip")
         await self.press(user, "when:today")
         await (self.photo(user, photo) if photo else self.press(user, "skip"))
         await self.press(user, "cat:ok")
