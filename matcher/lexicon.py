@@ -17,6 +17,8 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import NamedTuple
 
+from matcher.romanize import romanize_words, sound_key
+
 Variants = tuple[str, str, str]
 
 CATEGORIES: tuple[str, ...] = (
@@ -81,10 +83,26 @@ ATTRIBUTES: dict[str, Variants] = {
     "big": ("big, large, huge", "loku", "ලොකු, විශාල"),
     "new": ("new, brand new", "aluth, alut", "අලුත්, නව"),
     "old": ("old, used", "parana", "පරණ, පැරණි"),
-    "leather": ("leather", "hama", "හම්, ලෙදර්"),
-    "plastic": ("plastic", "", "ප්ලාස්ටික්"),
-    "metal": ("metal, metallic, steel, stainless steel, aluminium", "yakada", "ලෝහ, යකඩ, ස්ටීල්"),
     "broken": ("broken, cracked, damaged, torn", "kadila, kaduna", "කැඩිලා, කැඩුණු, කැඩුණ"),
+}
+
+MATERIALS: dict[str, Variants] = {
+    "leather": ("leather, faux leather, pu leather, leatherette", "hama, ledar", "හම්, ලෙදර්"),
+    "plastic": ("plastic, plastik", "plastik", "ප්ලාස්ටික්"),
+    "metal": (
+        "metal, metallic, steel, stainless steel, stainless, aluminium, aluminum, iron",
+        "yakada",
+        "ලෝහ, යකඩ, ස්ටීල්, ඇලුමිනියම්",
+    ),
+    "fabric": (
+        "fabric, canvas, nylon, polyester, cotton, jute, woolen, wool, knitted",
+        "",
+        "කැන්වස්, නයිලෝන්, කොටන්",
+    ),
+    "silicone": ("silicone, silicon", "", "සිලිකන්"),
+    "glass": ("glass", "widuru, viduru", "වීදුරු, ග්ලාස්"),
+    "wood": ("wood, wooden", "", "ලී"),
+    "paper": ("paper, cardboard", "kadadasi", "කඩදාසි"),
 }
 
 PLACES: dict[str, Variants] = {
@@ -187,10 +205,31 @@ ITEMS: dict[str, dict[str, Variants]] = {
     },
     "Bag": {
         "bag": (
-            "bag, bags, backpack, back pack, bag pack, bagpack, school bag, handbag, hand bag, "
-            "sling bag, tote, tote bag, shoulder bag, travel bag, shopping bag, rucksack",
-            "baeg, malla",
-            "බෑග්, බෑගය, බෑග, මල්ල, ගමන් මල්ල, බැක්පැක්, හෑන්ඩ්බෑග්",
+            "bag, bags, travel bag, shopping bag, gym bag, duffel bag, duffle bag, office bag, "
+            "carry bag, lunch bag",
+            "baeg, beg, malla",
+            "බෑග්, බෑගය, බෑග, මල්ල, ගමන් මල්ල",
+        ),
+        "backpack": (
+            "backpack, backpacks, back pack, bag pack, bagpack, bagpak, backpak, school bag, "
+            "rucksack, rucksac, knapsack",
+            "",
+            "බැක්පැක්, බැක් පැක්, බෑග් පැක්, ස්කූල් බෑග්, පාසල් බෑගය",
+        ),
+        "laptop bag": (
+            "laptop bag, laptop backpack, laptop sleeve, laptop case, laptop cover, lap bag",
+            "",
+            "ලැප්ටොප් බෑග්, ලැප්ටොප් බෑගය, ලැප් බෑග්",
+        ),
+        "handbag": (
+            "handbag, hand bag, ladies bag, tote, tote bag, shoulder bag, clutch",
+            "",
+            "හෑන්ඩ්බෑග්, හෑන්ඩ් බෑග්, අත් බෑගය",
+        ),
+        "sling bag": (
+            "sling bag, side bag, cross bag, crossbody bag, cross body bag, waist bag, belt bag",
+            "",
+            "ස්ලින්ග් බෑග්, සයිඩ් බෑග්",
         ),
         "pouch": ("pouch", "", "පවුච්"),
     },
@@ -232,15 +271,20 @@ ITEMS: dict[str, dict[str, Variants]] = {
             "චාජර්, චාජරය, ආරෝපකය",
         ),
         "earphones": (
-            "earphone, earphones, ear phone, ear phones, headset, handsfree, hands free, earbuds, "
-            "earbud, ear buds",
+            "earphone, earphones, ear phone, ear phones, handsfree, hands free, wired earphones",
             "",
-            "ඉයර්ෆෝන්, ඉයර් ෆෝන්, හෙඩ්සෙට්, හෑන්ඩ්ස්ෆ්\u200dරී, ඉයර්බඩ්ස්",
+            "ඉයර්ෆෝන්, ඉයර් ෆෝන්, හෑන්ඩ්ස්ෆ්\u200dරී",
+        ),
+        "earbuds": (
+            "earbuds, earbud, ear buds, ear bud, buds, tws, wireless earbuds, earbuds case, "
+            "charging case",
+            "",
+            "ඉයර්බඩ්ස්, ඉයර් බඩ්ස්, බඩ්ස්",
         ),
         "headphones": (
-            "headphone, headphones, head phone, head phones",
+            "headphone, headphones, head phone, head phones, headset, over ear headphones",
             "",
-            "හෙඩ්ෆෝන්, හෙඩ් ෆෝන්",
+            "හෙඩ්ෆෝන්, හෙඩ් ෆෝන්, හෙඩ්සෙට්",
         ),
         "power bank": ("power bank, powerbank, power banks", "", "පවර් බෑන්ක්, පවර්බෑන්ක්"),
         "calculator": (
@@ -406,7 +450,11 @@ ITEMS: dict[str, dict[str, Variants]] = {
         "cheque": ("cheque, cheques, chequebook, cheque book", "", "චෙක්පත, චෙක්පත්"),
     },
     "Other": {
-        "money": ("money, cash, rupees", "salli, mudal", "සල්ලි, මුදල්, මුදල"),
+        "money": (
+            "money, cash, rupees, rupee, rs, lkr, notes of money, dollars, currency",
+            "salli, mudal, rupiyal, rupiyel",
+            "සල්ලි, මුදල්, මුදල, රුපියල්, රුපියල, ඩොලර්",
+        ),
         "helmet": ("helmet", "", "හෙල්මට්, හිස්වැස්ම"),
         "lunch box": (
             "lunch box, lunchbox, food box, tiffin box",
@@ -429,47 +477,84 @@ _BRAND_WEIGHT = 1.0
 
 # Brands are kept as themselves: brand -> (spellings, category hint or None).
 BRANDS: dict[str, tuple[str, str | None]] = {
-    "iphone": ("iphone, i phone, අයිෆෝන්", "Phone"),
-    "samsung": ("samsung, galaxy, සැම්සුන්, සැම්සං", "Phone"),
+    "iphone": ("iphone, i phone, අයිෆෝන්, අයි ෆෝන්", "Phone"),
+    "samsung": ("samsung, galaxy, සැම්සුන්, සැම්සං, සැම්සුං, ගැලැක්සි", "Phone"),
     "redmi": ("redmi, රෙඩ්මි", "Phone"),
-    "xiaomi": ("xiaomi", "Phone"),
-    "huawei": ("huawei", "Phone"),
-    "oppo": ("oppo", "Phone"),
-    "vivo": ("vivo", "Phone"),
-    "nokia": ("nokia, නෝකියා", "Phone"),
-    "realme": ("realme", "Phone"),
+    "xiaomi": ("xiaomi, mi band, ෂාඕමි, ෂියාඕමි", "Phone"),
+    "huawei": ("huawei, හුවාවේ, හුආවේ", "Phone"),
+    "oppo": ("oppo, ඔප්පෝ", "Phone"),
+    "vivo": ("vivo, විවෝ", "Phone"),
+    "nokia": ("nokia, නෝකියා, නොකියා", "Phone"),
+    "realme": ("realme, රියල්මී", "Phone"),
     "oneplus": ("oneplus, one plus", "Phone"),
+    "infinix": ("infinix", "Phone"),
+    "tecno": ("tecno", "Phone"),
+    "motorola": ("motorola, moto", "Phone"),
+    "google": ("google", "Phone"),
+    "pixel": ("pixel, පික්සල්", "Phone"),
     "apple": ("apple, ඇපල්", None),
-    "macbook": ("macbook, mac book, mac", "Laptop"),
+    "ipad": ("ipad, අයිපෑඩ්", "Electronics"),
+    "macbook": ("macbook, mac book, mac, මැක්බුක්", "Laptop"),
     "dell": ("dell, ඩෙල්", "Laptop"),
-    "lenovo": ("lenovo", "Laptop"),
-    "hp": ("hp", "Laptop"),
-    "asus": ("asus", "Laptop"),
-    "acer": ("acer", "Laptop"),
+    "inspiron": ("inspiron", "Laptop"),
+    "lenovo": ("lenovo, ලෙනොවෝ, ලෙනෝවෝ", "Laptop"),
+    "thinkpad": ("thinkpad, think pad", "Laptop"),
+    "ideapad": ("ideapad, idea pad", "Laptop"),
+    "hp": ("hp, එච්පී, එච් පී", "Laptop"),
+    "asus": ("asus, ඇසුස්, අසුස්", "Laptop"),
+    "vivobook": ("vivobook", "Laptop"),
+    "zenbook": ("zenbook", "Laptop"),
+    "acer": ("acer, ඒසර්, ඒසර්ස්", "Laptop"),
     "msi": ("msi", "Laptop"),
-    "toshiba": ("toshiba", "Laptop"),
-    "airpods": ("airpods, airpod, air pods", "Electronics"),
-    "jbl": ("jbl", "Electronics"),
-    "sandisk": ("sandisk", "Electronics"),
+    "toshiba": ("toshiba, ටොෂිබා, තොෂිබා", "Laptop"),
+    "huawei matebook": ("matebook", "Laptop"),
+    "airpods": ("airpods, airpod, air pods, එයාපොඩ්ස්", "Electronics"),
+    "jbl": ("jbl, ජේබීඑල්", "Electronics"),
+    "bose": ("bose", "Electronics"),
+    "beats": ("beats", "Electronics"),
+    "sandisk": ("sandisk, සැන්ඩිස්ක්", "Electronics"),
     "kingston": ("kingston", "Electronics"),
+    "transcend": ("transcend", "Electronics"),
+    "seagate": ("seagate", "Electronics"),
     "anker": ("anker", "Electronics"),
-    "sony": ("sony", None),
-    "casio": ("casio, කැසියෝ", None),
-    "titan": ("titan", "Jewelry & Watches"),
+    "baseus": ("baseus", "Electronics"),
+    "logitech": ("logitech", "Electronics"),
+    "kindle": ("kindle", "Electronics"),
+    "canon": ("canon, කැනන්", "Electronics"),
+    "nikon": ("nikon", "Electronics"),
+    "sony": ("sony, සෝනි", None),
+    "casio": ("casio, කැසියෝ, කැසියො", None),
+    "g-shock": ("g shock, gshock, ජී ෂොක්", "Jewelry & Watches"),
+    "titan": ("titan, ටයිටන්", "Jewelry & Watches"),
     "fossil": ("fossil", "Jewelry & Watches"),
     "rolex": ("rolex", "Jewelry & Watches"),
-    "g-shock": ("g shock, gshock", "Jewelry & Watches"),
-    "nike": ("nike", "Clothing"),
-    "adidas": ("adidas", "Clothing"),
-    "puma": ("puma", "Clothing"),
+    "seiko": ("seiko", "Jewelry & Watches"),
+    "timex": ("timex", "Jewelry & Watches"),
+    "fitbit": ("fitbit", "Jewelry & Watches"),
+    "nike": ("nike, නයිකි, නයික්", "Clothing"),
+    "adidas": ("adidas, ඇඩිඩාස්", "Clothing"),
+    "puma": ("puma, පූමා", "Clothing"),
+    "levis": ("levis, levi s", "Clothing"),
+    "north face": ("north face, northface", "Clothing"),
     "bata": ("bata, බාටා", "Clothing"),
     "dsi": ("dsi", "Clothing"),
     "atlas": ("atlas, ඇට්ලස්", "Books & Stationery"),
     "ray-ban": ("ray ban, rayban", "Glasses"),
-    "milton": ("milton", "Water Bottle"),
+    "milton": ("milton, මිල්ටන්", "Water Bottle"),
     "tupperware": ("tupperware", "Water Bottle"),
     "jansport": ("jansport", "Bag"),
     "skybags": ("skybags, sky bags", "Bag"),
+    "american tourister": ("american tourister", "Bag"),
+}
+
+# Product lines: line -> (maker, the item it is). "iphone" is an Apple phone.
+PRODUCT_LINES: dict[str, tuple[str, str | None]] = {
+    "iphone": ("apple", "phone"), "ipad": ("apple", "tablet"), "macbook": ("apple", "laptop"),
+    "airpods": ("apple", "earbuds"), "redmi": ("xiaomi", "phone"), "pixel": ("google", "phone"),
+    "inspiron": ("dell", "laptop"), "thinkpad": ("lenovo", "laptop"),
+    "ideapad": ("lenovo", "laptop"), "vivobook": ("asus", "laptop"), "zenbook": ("asus", "laptop"),
+    "huawei matebook": ("huawei", "laptop"), "g-shock": ("casio", "watch"),
+    "kindle": ("amazon", "tablet"),
 }
 
 # Filler and stop words: (English, Singlish, Sinhala). "pata"/"පාට" (colour) is filler.
@@ -649,7 +734,9 @@ def _rows(canonical: str, variants: Variants, entry: _Entry) -> Iterator[tuple[s
 
 
 def _lexicon_rows() -> Iterator[tuple[str, _Entry, bool]]:
-    for kind, domain in (("colour", COLOURS), ("attribute", ATTRIBUTES), ("place", PLACES)):
+    domains = (("colour", COLOURS), ("attribute", ATTRIBUTES), ("material", MATERIALS),
+               ("place", PLACES))
+    for kind, domain in domains:
         for canonical, variants in domain.items():
             yield from _rows(canonical, variants, _Entry(canonical, kind))
     for category, items in ITEMS.items():
@@ -698,7 +785,8 @@ _TABLES = _build_tables()
 
 def _singlish_markers() -> frozenset[str]:
     """Loose keys of Singlish spellings that are not also English words."""
-    columns = [*COLOURS.values(), *ATTRIBUTES.values(), *PLACES.values(), STOP_WORDS]
+    columns = [*COLOURS.values(), *ATTRIBUTES.values(), *MATERIALS.values(), *PLACES.values(),
+               STOP_WORDS]
     columns += [v for items in ITEMS.values() for v in items.values()]
     english = {_fold(w) for col in columns for s in _split(col[0]) for w in _words(s)}
     singlish = {_fold(w) for col in columns for s in _split(col[1]) for w in _words(s)}
@@ -794,19 +882,78 @@ def _resolve(word: str, entry: _Entry | None, english: bool) -> _Entry | None:
     return None if entry.kind == "stop" else entry
 
 
-def _analyse(text: str) -> list[_Hit]:
+def _brand_sounds() -> dict[str, _Entry]:
+    """sound_key of every Latin brand spelling -> its brand (keys two brands share are left out)."""
+    table: dict[str, _Entry] = {}
+    shared: set[str] = set()
+    for brand, (spellings, category) in BRANDS.items():
+        entry = _Entry(brand, "brand", category, _BRAND_WEIGHT)
+        for spelling in [brand, *_split(spellings)]:
+            if spelling.isascii():
+                key = sound_key(spelling)
+                if table.setdefault(key, entry).canonical != brand:
+                    shared.add(key)
+    return {key: entry for key, entry in table.items() if key not in shared}
+
+
+_BRAND_SOUNDS = _brand_sounds()
+
+
+def _unknown_entry(word: str, romanized: str | None) -> _Entry | None:
+    """A word the lexicon does not know: a Sinhala word is romanized and looked up again (ලැප්ටොප්
+    -> "laptop", ටොෂිබා -> "toshiba"); a longer Latin word may be a brand misspelt ("toshibha")."""
+    if romanized is not None:
+        base = _unglue(romanized.strip())
+        if not base:
+            return _STOP
+        entry = _lookup_phrase((base,)) if " " not in base else None
+        if entry is not None:
+            return entry
+        brand = _BRAND_SOUNDS.get(sound_key(base))
+        return brand if brand is not None else _Entry(base, "word")
+    key = sound_key(word) if word.isascii() and word.isalpha() else ""
+    return _BRAND_SOUNDS.get(key) if len(key) >= 5 else None
+
+
+@lru_cache(maxsize=8192)
+def _analyse(text: str) -> tuple[_Hit, ...]:
     raw = _words(text)
     words = [_unglue(word) for word in raw]
     english = _style(raw) == "en"
+    unknown = [w for w in words if _SINHALA_RE.search(w) and _lookup_phrase((w,)) is None]
+    romanized = dict(zip(unknown, romanize_words(unknown), strict=True))
     hits: list[_Hit] = []
     i = 0
     while i < len(words):
         entry, size = _match(words, i)
+        if entry is None:
+            entry = _unknown_entry(words[i], romanized.get(words[i]))
         entry = _resolve(words[i], entry, english)
         if entry is not None:
             hits.append(_Hit(i, i + size, entry))
         i += size
-    return hits
+    return tuple(hits)
+
+
+class Hit(NamedTuple):
+    """One recognised word or phrase: words[start:end] of tokens(text)."""
+
+    start: int
+    end: int
+    canonical: str  # canonical English form; for an unknown word the word (romanized if Sinhala)
+    kind: str  # colour, attribute, material, place, item, brand or word (unknown)
+    category: str | None
+
+
+def analyse(text: str) -> tuple[Hit, ...]:
+    """Every content word or phrase of the text in order, stop words left out (cached)."""
+    return _public_hits(text)
+
+
+@lru_cache(maxsize=8192)
+def _public_hits(text: str) -> tuple[Hit, ...]:
+    return tuple(Hit(h.start, h.end, h.entry.canonical, h.entry.kind, h.entry.category)
+                 for h in _analyse(text))
 
 
 def keywords(text: str) -> set[str]:
