@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from matcher.lexicon import BRANDS, COLOURS, ITEMS, PLACES
 
-BRANDLESS_OK = ("Phone", "Electronics", "Laptop", "Jewelry & Watches")  # Apple, Sony, Casio
+BRANDLESS_OK = ("Phone", "Electronics", "Laptop", "Jewellery & Watches")  # Apple, Sony, Casio
 STYLES = ("en", "si", "singlish", "mixed")
 STYLE_WEIGHTS = (0.40, 0.20, 0.25, 0.15)
 UNIVERSITIES = ("Peradeniya", "Moratuwa", "Colombo", "Kelaniya", "Sri Jayewardenepura", "Ruhuna",

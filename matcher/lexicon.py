@@ -17,47 +17,10 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import NamedTuple
 
+from matcher.categories import ALIASES, CATEGORIES, DISPLAY_NAMES, SENSITIVE_CATEGORIES
 from matcher.romanize import romanize_words, sound_key
 
 Variants = tuple[str, str, str]
-
-CATEGORIES: tuple[str, ...] = (
-    "Wallet", "Phone", "Keys", "Bag", "ID Card", "Laptop", "Electronics", "Books & Stationery",
-    "Clothing", "Jewelry & Watches", "Umbrella", "Water Bottle", "Glasses", "Documents", "Other",
-)
-SENSITIVE_CATEGORIES: frozenset[str] = frozenset({"ID Card", "Documents"})
-
-CATEGORY_NAMES_SI: dict[str, str] = {
-    "Wallet": "පසුම්බිය",
-    "Phone": "දුරකථනය",
-    "Keys": "යතුරු",
-    "Bag": "බෑගය",
-    "ID Card": "හැඳුනුම්පත",
-    "Laptop": "ලැප්ටොප්",
-    "Electronics": "ඉලෙක්ට්\u200dරොනික උපකරණ",
-    "Books & Stationery": "පොත් සහ ලිපි ද්\u200dරව්\u200dය",
-    "Clothing": "ඇඳුම්",
-    "Jewelry & Watches": "ආභරණ සහ ඔරලෝසු",
-    "Umbrella": "කුඩය",
-    "Water Bottle": "වතුර බෝතලය",
-    "Glasses": "කණ්ණාඩි",
-    "Documents": "ලේඛන",
-    "Other": "වෙනත්",
-}
-
-_CATEGORY_ALIASES: dict[str, str] = {
-    "id": "ID Card", "nic": "ID Card", "identity card": "ID Card", "cards": "ID Card",
-    "books": "Books & Stationery", "book": "Books & Stationery", "stationery": "Books & Stationery",
-    "jewellery": "Jewelry & Watches", "jewelry": "Jewelry & Watches", "watch": "Jewelry & Watches",
-    "watches": "Jewelry & Watches", "jewellery watches": "Jewelry & Watches",
-    "wallets": "Wallet", "purse": "Wallet", "phones": "Phone", "mobile": "Phone", "key": "Keys",
-    "bags": "Bag", "laptops": "Laptop", "electronic": "Electronics", "clothes": "Clothing",
-    "umbrellas": "Umbrella", "bottle": "Water Bottle", "spectacles": "Glasses", "specs": "Glasses",
-    "document": "Documents", "docs": "Documents", "others": "Other", "misc": "Other",
-    "ෆෝන්": "Phone", "යතුර": "Keys", "බෑග්": "Bag", "ඉලෙක්ට්\u200dරොනික": "Electronics",
-    "පොත්": "Books & Stationery", "ආභරණ": "Jewelry & Watches", "ඔරලෝසු": "Jewelry & Watches",
-    "බෝතලය": "Water Bottle", "ලිපි ද්\u200dරව්\u200dය": "Books & Stationery",
-}
 
 # --- lexicon data: canonical English -> (English, Singlish, Sinhala) ------------------------------
 
@@ -373,7 +336,7 @@ ITEMS: dict[str, dict[str, Variants]] = {
         "uniform": ("uniform, lab coat, labcoat, apron", "", "නිල ඇඳුම, ලැබ් කෝට්"),
         "clothes": ("clothes, clothing, cloth", "redi", "ඇඳුම්, ඇඳුම, රෙදි"),
     },
-    "Jewelry & Watches": {
+    "Jewellery & Watches": {
         "ring": ("ring, rings", "mudda, mudu, muduwa", "මුද්ද, මුදු, මුදුව"),
         "chain": ("chain, necklace, pendant, locket", "malaya", "මාලය, මාල, චේන්, පෙන්ඩනය"),
         "earrings": (
@@ -524,13 +487,13 @@ BRANDS: dict[str, tuple[str, str | None]] = {
     "nikon": ("nikon", "Electronics"),
     "sony": ("sony, සෝනි", None),
     "casio": ("casio, කැසියෝ, කැසියො", None),
-    "g-shock": ("g shock, gshock, ජී ෂොක්", "Jewelry & Watches"),
-    "titan": ("titan, ටයිටන්", "Jewelry & Watches"),
-    "fossil": ("fossil", "Jewelry & Watches"),
-    "rolex": ("rolex", "Jewelry & Watches"),
-    "seiko": ("seiko", "Jewelry & Watches"),
-    "timex": ("timex", "Jewelry & Watches"),
-    "fitbit": ("fitbit", "Jewelry & Watches"),
+    "g-shock": ("g shock, gshock, ජී ෂොක්", "Jewellery & Watches"),
+    "titan": ("titan, ටයිටන්", "Jewellery & Watches"),
+    "fossil": ("fossil", "Jewellery & Watches"),
+    "rolex": ("rolex", "Jewellery & Watches"),
+    "seiko": ("seiko", "Jewellery & Watches"),
+    "timex": ("timex", "Jewellery & Watches"),
+    "fitbit": ("fitbit", "Jewellery & Watches"),
     "nike": ("nike, නයිකි, නයික්", "Clothing"),
     "adidas": ("adidas, ඇඩිඩාස්", "Clothing"),
     "puma": ("puma, පූමා", "Clothing"),
@@ -1027,8 +990,9 @@ def _category_key(name: str) -> str:
 
 
 def _category_lookup() -> dict[str, str]:
-    names = {**{c: c for c in CATEGORIES}, **_CATEGORY_ALIASES}
-    names.update({si: c for c, si in CATEGORY_NAMES_SI.items()})
+    names = {**{c: c for c in CATEGORIES}, **ALIASES}
+    for shown in DISPLAY_NAMES.values():
+        names.update({name: category for category, name in shown.items()})
     return {_category_key(name): category for name, category in names.items()}
 
 
@@ -1036,6 +1000,7 @@ _CATEGORY_LOOKUP = _category_lookup()
 
 
 def parse_category(name: str) -> str | None:
-    """Canonical English category for an English or Sinhala name or alias ("id", "books",
-    "jewellery", "පසුම්බිය"), case- and punctuation-insensitive; None when unknown."""
+    """Canonical English category for a displayed name in any language, a canonical name or an
+    alias ("id", "books", "Jewelry & Watches", "ID කාඩ්"), case- and punctuation-insensitive;
+    None when unknown."""
     return _CATEGORY_LOOKUP.get(_category_key(name)) if name else None

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-COLOURS = frozenset({"black", "white", "blue", "red", "green", "yellow", "brown", "grey", "pink",
-                     "purple", "orange", "gold", "silver", "maroon", "navy", "beige"})
+from matcher import lexicon
+
+COLOURS = frozenset(lexicon.COLOURS)  # canonical colour keywords: one table, in the lexicon
 TIERS = (("Excellent", 85.0), ("Good", 75.0), ("Possible", 60.0))
 
 

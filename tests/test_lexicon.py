@@ -7,9 +7,9 @@ import unicodedata
 import pytest
 
 from matcher import lexicon
+from matcher.categories import DISPLAY_NAMES
 from matcher.lexicon import (
     CATEGORIES,
-    CATEGORY_NAMES_SI,
     clean_text,
     detect_category,
     is_sensitive,
@@ -176,9 +176,9 @@ CATEGORY_CASES = [
     ("Clothing", "sapaththu deka"),
     ("Clothing", "කමිසයක් හම්බුණා"),
     ("Clothing", "lab coat"),
-    ("Jewelry & Watches", "silver ring near the canteen"),
-    ("Jewelry & Watches", "ran malayak"),
-    ("Jewelry & Watches", "ඔරලෝසුවක් හම්බුණා"),
+    ("Jewellery & Watches", "silver ring near the canteen"),
+    ("Jewellery & Watches", "ran malayak"),
+    ("Jewellery & Watches", "ඔරලෝසුවක් හම්බුණා"),
     ("Umbrella", "black umbrella"),
     ("Umbrella", "kudayak hambuna"),
     ("Umbrella", "කුඩයක් තිබුණා"),
@@ -298,8 +298,10 @@ def test_normalize() -> None:
         ("WALLET", "Wallet"),
         ("id", "ID Card"),
         ("books", "Books & Stationery"),
-        ("jewellery", "Jewelry & Watches"),
-        ("Jewelry and Watches", "Jewelry & Watches"),
+        ("jewellery", "Jewellery & Watches"),
+        ("Jewelry and Watches", "Jewellery & Watches"),
+        ("ID කාඩ්", "ID Card"),
+        ("ලියකියවිලි", "Documents"),
         ("🔑 Keys", "Keys"),
         ("කුඩය", "Umbrella"),
         ("spaceship", None),
@@ -310,10 +312,18 @@ def test_parse_category(name: str, category: str | None) -> None:
     assert parse_category(name) == category
 
 
-def test_every_category_round_trips_in_both_languages() -> None:
-    assert list(CATEGORY_NAMES_SI) == list(CATEGORIES)
+@pytest.mark.parametrize("lang", sorted(DISPLAY_NAMES))
+def test_every_displayed_category_name_reads_back(lang: str) -> None:
+    assert list(DISPLAY_NAMES[lang]) == list(CATEGORIES)
+    assert [parse_category(DISPLAY_NAMES[lang][c]) for c in CATEGORIES] == list(CATEGORIES)
+
+
+def test_canonical_names_and_old_spellings_read_back() -> None:
     assert [parse_category(c) for c in CATEGORIES] == list(CATEGORIES)
-    assert [parse_category(CATEGORY_NAMES_SI[c]) for c in CATEGORIES] == list(CATEGORIES)
+    assert parse_category("Jewelry & Watches") == "Jewellery & Watches"
+    assert parse_category("jewelry") == "Jewellery & Watches"
+    assert parse_category("පොත් සහ ලිපි ද්\u200dරව්\u200dය") == "Books & Stationery"
+    assert parse_category("ලේඛන") == parse_category("ලියකියවිලි") == "Documents"
 
 
 # --- lexicon data --------------------------------------------------------------------------------
@@ -333,7 +343,7 @@ def test_sinhala_spellings_are_clean_nfc_sinhala() -> None:
                *lexicon.ITEMS.values()]
     columns = [v[2] for d in domains for v in d.values()] + [lexicon.STOP_WORDS[2]]
     spellings = [s.strip() for col in columns for s in col.split(",")]
-    spellings += list(CATEGORY_NAMES_SI.values())
+    spellings += [n for n in DISPLAY_NAMES["si"].values() if "&" not in n and "ID" not in n]
     bad = [
         s
         for s in spellings

@@ -17,7 +17,7 @@ FOUND = [
     ("Red umbrella left in the science faculty canteen", "Umbrella"),
     ("Ray-Ban sunglasses in a black case found near the gym", "Glasses"),
     ("Grey HP laptop in a black sleeve found in the computer lab", "Laptop"),
-    ("පිහිනුම් තටාකය ළඟ රන් මාලයක් හම්බුණා", "Jewelry & Watches"),
+    ("පිහිනුම් තටාකය ළඟ රන් මාලයක් හම්බුණා", "Jewellery & Watches"),
     ("කැන්ටිමේ සුදු පාට වතුර බෝතලයක් තිබුණා", "Water Bottle"),
     ("hostel eke kalu backpack ekak thibba", "Bag"),
     ("student ID card of a science faculty student found near the car park", "ID Card"),

@@ -8,7 +8,9 @@ import string
 import pytest
 
 from bot.i18n import LANGUAGES
+from bot.keyboards import categories
 from bot.texts import en
+from matcher.lexicon import CATEGORIES, parse_category
 
 TAGS = re.compile(r"</?[a-z]+")
 
@@ -43,3 +45,10 @@ def test_buttons_fit_on_a_phone() -> None:
         for key, text in module.TEXTS.items():
             if key.startswith("btn_"):
                 assert len(text) <= 30, (key, text)
+
+
+@pytest.mark.parametrize("code", sorted(LANGUAGES))
+def test_every_category_button_reads_back_as_its_category(code: str) -> None:
+    buttons = [b for row in categories(code).inline_keyboard for b in row]
+    shown = {b.callback_data: b.text for b in buttons}
+    assert [parse_category(shown[f"cat:{i}"]) for i in range(len(CATEGORIES))] == list(CATEGORIES)

@@ -1,5 +1,7 @@
 """English interface texts. Placeholders in {braces}; user text is HTML-escaped before filling."""
 
+from matcher.categories import DISPLAY_NAMES
+
 LANGUAGE_NAME = "English"
 
 TEXTS: dict[str, str] = {
@@ -180,10 +182,5 @@ TEXTS: dict[str, str] = {
     "cmd_cancel": "Cancel the current step",
 }
 
-CATEGORY_NAMES: dict[str, str] = {
-    "Wallet": "Wallet", "Phone": "Phone", "Keys": "Keys", "Bag": "Bag", "ID Card": "ID card",
-    "Laptop": "Laptop", "Electronics": "Electronics", "Books & Stationery": "Books & stationery",
-    "Clothing": "Clothing", "Jewelry & Watches": "Jewellery & watches", "Umbrella": "Umbrella",
-    "Water Bottle": "Water bottle", "Glasses": "Glasses", "Documents": "Documents",
-    "Other": "Other",
-}
+# One table for every interface: the names the parser reads back (matcher/categories.py).
+CATEGORY_NAMES: dict[str, str] = DISPLAY_NAMES["en"]

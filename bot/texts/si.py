@@ -1,5 +1,7 @@
 """Sinhala interface texts. Placeholders in {braces}; user text is HTML-escaped before filling."""
 
+from matcher.categories import DISPLAY_NAMES
+
 LANGUAGE_NAME = "සිංහල"
 
 TEXTS: dict[str, str] = {
@@ -196,10 +198,5 @@ TEXTS: dict[str, str] = {
     "cmd_cancel": "දැන් කරන පියවර අවලංගු කරන්න",
 }
 
-CATEGORY_NAMES: dict[str, str] = {
-    "Wallet": "පසුම්බිය", "Phone": "ෆෝන්", "Keys": "යතුරු", "Bag": "බෑග්", "ID Card": "ID කාඩ්",
-    "Laptop": "ලැප්ටොප්", "Electronics": "ඉලෙක්ට්‍රොනික උපකරණ",
-    "Books & Stationery": "පොත් & ලිපි ද්‍රව්‍ය", "Clothing": "ඇඳුම්",
-    "Jewelry & Watches": "ආභරණ & ඔරලෝසු", "Umbrella": "කුඩය", "Water Bottle": "වතුර බෝතලය",
-    "Glasses": "කණ්ණාඩි", "Documents": "ලියකියවිලි", "Other": "වෙනත්",
-}
+# One table for every interface: the names the parser reads back (matcher/categories.py).
+CATEGORY_NAMES: dict[str, str] = DISPLAY_NAMES["si"]
