@@ -45,10 +45,16 @@ _COMPATIBLE: frozenset[frozenset[str]] = frozenset(frozenset(p) for p in (
     ("shirt", "t-shirt"), ("glasses", "sunglasses"), ("pencil case", "pouch"),
     ("laptop", "computer"), ("tablet", "computer"), ("file", "documents"), ("letter", "documents"),
     ("certificate", "birth certificate"), ("certificate", "documents"), ("passbook", "book"),
-    ("box", "lunch box"), ("box", "pencil case"), ("chain", "jewellery"), ("key", "keychain"),
+    ("box", "lunch box"), ("box", "pencil case"), ("pencil", "pencil case"), ("cover", "bag"),
+    ("cover", "laptop bag"), ("cover", "phone cover"), ("pouch", "cover"), ("chain", "jewellery"), ("key", "keychain"),
 ))
 # Accessories: when another item of the category is named, these belong to it.
-ACCESSORIES: frozenset[str] = frozenset({"phone cover", "sim card", "charger", "cable", "card"})
+ACCESSORIES: frozenset[str] = frozenset({
+    "phone cover", "cover", "sim card", "charger", "cable", "card", "box", "pouch",
+})
+CASES: frozenset[str] = frozenset({"box", "cover", "pouch", "phone cover"})
+# The item a category's brand names when no item word is given ("a Samsung A14" is a phone).
+CATEGORY_ITEM: dict[str, str] = {"Phone": "phone", "Laptop": "laptop"}
 # Items that are usually inside or attached to something else.
 CONTAINERS: frozenset[str] = frozenset({
     "wallet", "bag", "backpack", "laptop bag", "handbag", "sling bag", "pouch", "pencil case",
@@ -57,14 +63,15 @@ CONTAINERS: frozenset[str] = frozenset({
 
 # --- marks, days, sizes --------------------------------------------------------------------------
 
-_NAME_CUES_BEFORE = frozenset({  # "name X", "written X", "initials X"
-    "name", "named", "names", "initials", "initial", "written", "engraved", "says", "saying",
-    "labelled", "labeled", "label", "nama", "namak", "නම", "නමක්", "නමත්",
+_EXPLICIT_NAME_CUES = frozenset({"name", "named", "names", "nama", "namak", "නම", "නමක්", "නමත්"})
+_NAME_CUES_BEFORE = _EXPLICIT_NAME_CUES | {  # "name Kasun", "written: Kasun", "says NASA"
+    "written", "engraved", "printed", "says", "saying", "labelled", "labeled", "label",
+}
+_WRITING_WORDS = frozenset({
+    "liyala", "liyapu", "written", "engraved", "printed", "ලියලා", "ලියපු", "ලියා",
+    "ලියල", "akura", "akuru", "අකුර", "අකුරු",
 })
-_NAME_CUES_AFTER = frozenset({  # "X kiyala", "X written", "X කියලා"
-    "kiyala", "kiyla", "kiyalaa", "kiyana", "kiyna", "liyala", "liyapu", "written", "engraved",
-    "කියලා", "කියල", "කියන", "ලියලා", "ලියපු", "ලියා", "ලියල",
-})
+_NAME_CUES_AFTER = _WRITING_WORDS | {"kiyala", "kiyla", "kiyana", "kiyna", "කියලා", "කියල", "කියන"}
 _MARK_WORDS: dict[str, str] = {  # generic identifying marks, any script
     "sticker": "sticker", "stickers": "sticker", "stikar": "sticker", "ස්ටිකර්": "sticker",
     "ස්ටිකරයක්": "sticker", "ස්ටිකර": "sticker",
@@ -78,10 +85,23 @@ _MARK_STOP = frozenset({
     "a", "an", "the", "my", "his", "her", "on", "in", "it", "is", "and", "with", "of", "to", "as",
     "eka", "ekak", "eke", "ekka", "එක", "එකක්", "එකේ", "අර", "මේ", "එකෙක්",
 })
-_CUE_WORDS = frozenset(
-    {"nama", "namak", "liyapu", "liyala", "kiyala", "written", "engraved", "says", "name"}
-)
+_CUE_WORDS = frozenset(_NAME_CUES_BEFORE | _NAME_CUES_AFTER | {"kiyala", "liyala"})
 _SINGLISH_POSSESSIVE_RE = re.compile(r"^([a-z]{3,})(?:ge|gee|ghe)$")
+_ENGLISH_GE_RE = re.compile(r"(?:age|dge|rge|ege|ige|uge|oge)$")
+_ENGLISH_GE = frozenset({
+    "change", "orange", "range", "strange", "lounge", "sponge", "challenge", "exchange",
+    "arrange", "hinge", "fringe", "plunge", "binge", "cringe", "revenge", "syringe", "mage",
+    "magee", "mge", "oyage", "eyage", "apege", "kaage", "kage", "kageda",
+})
+_NOT_NAMES = frozenset({
+    "people", "someone", "somebody", "everyone", "nobody", "today", "yesterday", "mother",
+    "father", "friend", "friends", "brother", "sister", "children", "women", "men", "ladies",
+    "girls", "boys", "world", "owner", "student", "students", "amma", "ammage", "thaththa",
+    "appachchi", "ammi", "akka", "ayya", "malli", "nangi", "yaluwa", "kauru", "mama", "mata",
+    "api", "oya", "eya", "ekak", "eka", "uncle", "aunty", "sir", "madam", "miss",
+})
+_CAPITAL_RE = re.compile(r"(?<![.!?\n]\s)(?<!^)\b([A-Z][a-zA-Z]+)")
+_EN_POSSESSIVE_RE = re.compile(r"\b([A-Z][a-z]{2,})['’]s\b")
 _SINHALA_POSSESSIVE = "ගේ"
 _NUMBER_RE = re.compile(r"(?<![\w.])(\d[\d\s-]{2,}\d|\d{3,})(?![\w.])")
 _QUOTED_RE = re.compile(r"[\"'‘’“”]([^\"'‘’“”\n]{2,30})[\"'‘’“”]")
@@ -148,7 +168,8 @@ class Facts:
     marks: frozenset[str]
     places: frozenset[str]
     day: str | None
-    names: frozenset[str] = field(default=frozenset())  # personal names and initials among marks
+    names: frozenset[str] = field(default=frozenset())  # the personal names among the marks
+    initials: frozenset[str] = field(default=frozenset())  # initials among the marks ("kp")
     words: frozenset[str] = field(default=frozenset())  # other unknown words (proper nouns...)
 
     def stated(self) -> set[str]:
@@ -201,64 +222,111 @@ def _latin_key(word: str) -> str:
     return romanize_words([word])[0] if has_sinhala(word) else word
 
 
-def _marks(text: str, words: list[str], hits: tuple[Hit, ...],
-           known: set[int]) -> tuple[set[str], set[str]]:
-    """(marks, names): generic marks (sticker, scratch...), names and codes after a cue
-    ("name Kasun", "Kasun kiyala", "කසුන් කියලා ලියලා"), possessives (Kasun's, kasunge, කසුන්ගේ),
-    quoted words, initials and long numbers."""
-    marks: set[str] = set()
-    names: set[str] = set()
+def _is_plain_word(word: str) -> bool:
+    """Not a stop word and not a word the lexicon knows (item, colour, place...)."""
+    found = lexicon.analyse(word)
+    return bool(found) and all(h.kind == "word" for h in found)
 
-    def add_name(word: str) -> None:
-        if word in _MARK_STOP or word in _NAME_CUES_AFTER or word in _NAME_CUES_BEFORE:
+
+def _singlish_possessive(word: str) -> str | None:
+    match = _SINGLISH_POSSESSIVE_RE.match(word)
+    if not match or word in _ENGLISH_GE or _ENGLISH_GE_RE.search(word):
+        return None
+    return match[1]
+
+
+class _Marks:
+    def __init__(self) -> None:
+        self.marks: set[str] = set()
+        self.names: set[str] = set()
+        self.initials: set[str] = set()
+
+    def add(self, word: str, name: bool) -> None:
+        """A written word: a name (compared strictly) or just a mark (agreement only)."""
+        if word in _CUE_WORDS or word in _MARK_STOP or not _is_plain_word(word):
             return
         key = _latin_key(word)
-        if len(key) >= 2:
-            (marks if _CODE_RE.match(key) else names).add(key)
+        if len(key) < 2 or key in _NOT_NAMES:
+            return
+        if _CODE_RE.match(key) or key.isdigit() or not name:
+            self.marks.add(key)
+        else:
+            self.names.add(key)
 
+
+def _marks(text: str, words: list[str], english: bool) -> _Marks:
+    """Identifying marks: generic ones (sticker, scratch...), what is written ("name Kasun",
+    "Kasun written", "කසුන් කියලා ලියලා", quoted words), possessives (Kasun's, kasunge, කසුන්ගේ),
+    initials (K.P.) and long numbers. Names are kept apart: only they can contradict."""
+    found = _Marks()
+    capitals = {m.casefold() for m in _CAPITAL_RE.findall(text)}
     for i, word in enumerate(words):
         if word in _MARK_WORDS:
-            marks.add(_MARK_WORDS[word])
+            found.marks.add(_MARK_WORDS[word])
+            if _MARK_WORDS[word] == "sticker" and i > 0 and not words[i - 1].isdigit():
+                found.add(words[i - 1], name=False)
         if word in _NAME_CUES_BEFORE and i + 1 < len(words):
-            nxt = i + 2 if words[i + 1] in ("is", "as", "eka", "එක") and i + 2 < len(words) else i + 1
-            if nxt not in known:
-                add_name(words[nxt])
+            j = i + 1
+            while j + 1 < len(words) and not _is_plain_word(words[j]):
+                j += 1
+            if j - i <= 3:
+                found.add(words[j], name=word in _EXPLICIT_NAME_CUES or words[j] in capitals)
         if word in _NAME_CUES_AFTER and i > 0:
+            written = word in _WRITING_WORDS or (i + 1 < len(words)
+                                                 and words[i + 1] in _WRITING_WORDS)
             j = i - 1
-            while j > 0 and words[j] in _NAME_CUES_AFTER | _MARK_STOP:
+            while j > 0 and words[j] in _NAME_CUES_AFTER:
                 j -= 1
-            if j not in known:
-                add_name(words[j])
-        if word.endswith(_SINHALA_POSSESSIVE) and len(word) > 3 and i not in known:
-            stem = word[: -len(_SINHALA_POSSESSIVE)]
-            if lexicon.analyse(stem) and lexicon.analyse(stem)[0].kind == "word":
-                add_name(stem)
-        possessive = _SINGLISH_POSSESSIVE_RE.match(word)
-        if possessive and i not in known and word not in ("mage", "magee", "oyage", "eyage"):
-            stem_hits = lexicon.analyse(possessive[1])
-            if stem_hits and stem_hits[0].kind == "word":
-                names.add(possessive[1])
-        if word in _MARK_WORDS and _MARK_WORDS[word] == "sticker" and i > 0:
-            before = words[i - 1]
-            if before not in _MARK_STOP and (i - 1) not in known and not before.isdigit():
-                marks.add(_latin_key(before))
-    for m in re.finditer(r"\b([A-Z][a-z]{2,})'s\b", text):
-        word = m[1].casefold()
-        hit = lexicon.analyse(word)
-        if hit and hit[0].kind == "word":
-            names.add(word)
+            before = words[j]
+            found.add(before, name=before in capitals
+                      or (written and (has_sinhala(before) or not english)))
+        if word.endswith(_SINHALA_POSSESSIVE) and len(word) > 3:
+            found.add(word[: -len(_SINHALA_POSSESSIVE)], name=True)
+        stem = _singlish_possessive(word) if not english else None
+        if stem:
+            found.add(stem, name=True)
+    for m in _EN_POSSESSIVE_RE.finditer(text):
+        found.add(m[1].casefold(), name=True)
     for m in _QUOTED_RE.finditer(text):
         for word in tokens(m[1]):
-            if word not in _MARK_STOP:
-                key = _latin_key(word)
-                (marks if _CODE_RE.match(key) or key.isdigit() else names).add(key)
+            found.add(word, name=False)
     for m in _INITIALS_RE.finditer(text):
-        names.add(re.sub(r"[\s.]", "", m[1]).casefold())
+        found.initials.add(re.sub(r"[\s.]", "", m[1]).casefold())
     for m in _NUMBER_RE.finditer(text):
         digits = re.sub(r"\D", "", m[1])
         if len(digits) >= 4:
-            marks.add(digits)
-    return marks | names, names
+            found.marks.add(digits)
+    return found
+
+
+def _items(hits: tuple[Hit, ...], category: str) -> tuple[set[str], set[str], set[int]]:
+    """(items, contents, positions of the item words): the thing the report is about, at the
+    grain the words give, and what is inside or attached to it."""
+    found = [(h.canonical, h.category, h.start, h.end) for h in hits if h.kind == "item"]
+    starts = {start for _, _, start, _ in found}
+    for h in hits:  # a product line names its item: "iPhone 13" is a phone, "AirPods" earbuds
+        line = PRODUCT_LINES.get(h.canonical) if h.kind == "brand" else None
+        if line and line[1] and h.end not in starts:
+            found.append((line[1], _item_category(line[1]), h.start, h.start))
+    # a word directly followed by another item word modifies it ("phone charger", "laptop bag"),
+    # except before a case: "earbuds box" and "spectacle case" are the earbuds and the glasses
+    heads = [f for f in found if f[3] not in starts or f[3] == f[2]]
+    heads += [f for f in found if f not in heads
+              and any(g[2] == f[3] and g[0] in CASES for g in found)]
+    main = [f for f in heads if f[1] == category]
+    if not main or all(f[0] in ACCESSORIES for f in main):
+        head = CATEGORY_ITEM.get(category)
+        brand_says = any(h.kind == "brand" and h.category == category for h in hits)
+        if head and brand_says:
+            main = main + [(head, category, -1, -1)]
+    if any(f[0] not in ACCESSORIES for f in main):
+        main = [f for f in main if f[0] not in ACCESSORIES]
+    items = {f[0] for f in main}
+    contents = {f[0] for f in heads if f not in main} - items
+    if not items & CONTAINERS:  # no container named: other items are more items ("phone and
+        items |= contents - ACCESSORIES - {"money"}  # charger"); accessories stay attached
+        contents &= ACCESSORIES | {"money"}
+    return items, contents, {f[2] for f in main}
 
 
 @lru_cache(maxsize=8192)
@@ -268,19 +336,7 @@ def read_facts(text: str) -> Facts:
     words = tokens(text)
     hits = analyse(text)
     category = detect_category(text)
-    items_all = [h for h in hits if h.kind == "item"]
-    # a word directly followed by another item word modifies it ("phone charger", "laptop bag")
-    starts = {h.start for h in items_all}
-    heads = [h for h in items_all if h.end not in starts]
-    main = [h for h in heads if h.category == category]
-    if any(h.canonical not in ACCESSORIES for h in main):
-        main = [h for h in main if h.canonical not in ACCESSORIES]
-    main_ids = {id(h) for h in main}
-    items = {h.canonical for h in main}
-    contents = {h.canonical for h in heads if id(h) not in main_ids} - items
-    if not items & CONTAINERS:  # no container named: other items are more items ("phone and
-        items |= contents - ACCESSORIES - {"money"}  # charger"), accessories stay attached
-        contents &= ACCESSORIES | {"money"}
+    items, contents, main_starts = _items(hits, category)
     marks_text = _AMOUNT_RE.sub(" ", text)
     if marks_text != text:
         contents.add("money")
@@ -294,8 +350,6 @@ def read_facts(text: str) -> Facts:
         if maker:
             brands.add(maker)
             models.add(h.canonical)
-            if item and not items and item not in contents:
-                items.add(item)
         else:
             brands.add(h.canonical)
         # a model number right after the brand or line: "galaxy a14", "iphone 13 pro", "x1 carbon"
@@ -321,13 +375,14 @@ def read_facts(text: str) -> Facts:
         if h.kind != "colour":
             continue
         owner = next((o for o in hits[i + 1 :] if o.kind not in skip), None)
-        if (owner is not None and owner.kind == "item" and id(owner) not in main_ids
+        if (owner is not None and owner.kind == "item" and owner.start not in main_starts
                 and owner.canonical not in items):
             continue
         colours.add(h.canonical)
 
-    known = {i for h in hits if h.kind != "word" for i in range(h.start, h.end)}
-    marks, names = _marks(marks_text, words, hits, known)
+    found_marks = _marks(marks_text, words, lexicon.language_style(text) == "en")
+    names, initials = found_marks.names, found_marks.initials
+    marks = found_marks.marks | names | initials
     models -= marks
     unknown = {h.canonical for h in hits if h.kind == "word" and not h.canonical.isdigit()}
     return Facts(
@@ -343,6 +398,7 @@ def read_facts(text: str) -> Facts:
         places=frozenset(h.canonical for h in hits if h.kind == "place"),
         day=_day(words, text),
         names=frozenset(names),
+        initials=frozenset(initials),
         words=frozenset(w for w in unknown if len(w) >= 3 and not any(c.isdigit() for c in w)
                         and w not in _CUE_WORDS and not _SINGLISH_POSSESSIVE_RE.match(w))
         - marks - models,
@@ -408,6 +464,12 @@ def _compare_items(a: frozenset[str], b: frozenset[str]) -> str:
     return "agree" if any(_items_match(x, y) for x in a for y in b) else "contradict"
 
 
+def _inside(one: Facts, other: Facts) -> frozenset[str]:
+    """What one report carries that is the other's item: a lost laptop may be handed in inside
+    the laptop bag that was found ("laptop bag with a Lenovo laptop inside")."""
+    return frozenset(c for c in one.contents if c in other.items and c not in GENERIC_ITEMS)
+
+
 def _compare_sets(a: frozenset[str], b: frozenset[str]) -> str:
     if not a or not b:
         return "unsaid"
@@ -444,16 +506,29 @@ def _compare_sizes(a: frozenset[str], b: frozenset[str]) -> str:
     return verdict
 
 
-def _compare_marks(lost: Facts, found: Facts, best: float) -> str:
-    """Agree when a mark or name matches; contradict only when both give a name, or both a long
-    number, and none matches (two reports may well notice different stickers)."""
+def _same_mark(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    if a.isdigit() or b.isdigit():  # numbers: the same digits, or one the tail of the other
+        return a.isdigit() and b.isdigit() and min(len(a), len(b)) >= 4 and (
+            a.endswith(b) or b.endswith(a))
+    for x, y in ((a, b), (sound_key(a), sound_key(b))):
+        shorter, longer = sorted((x, y), key=len)
+        if len(shorter) >= 3 and longer.startswith(shorter):  # "soc" / "society"
+            return True
+    return similarity(a, b) >= FUZZY_SAME
+
+
+def _compare_marks(lost: Facts, found: Facts) -> str:
+    """Agree when a mark or name matches (fuzzily, across scripts); contradict only when both
+    give a name, both initials or both a long number and none matches (two reports may well
+    notice different stickers)."""
     if not lost.marks or not found.marks:
         return "unsaid"
-    if lost.marks & found.marks or best >= FUZZY_SAME:
+    if any(_same_mark(a, b) for a in lost.marks for b in found.marks):
         return "agree"
-    numbers_a = {m for m in lost.marks if m.isdigit()}
-    numbers_b = {m for m in found.marks if m.isdigit()}
-    if (lost.names and found.names) or (numbers_a and numbers_b):
+    numbers = [{m for m in f.marks if m.isdigit()} for f in (lost, found)]
+    if (lost.names and found.names) or (lost.initials and found.initials) or all(numbers):
         return "contradict"
     return "unsaid"
 
@@ -467,14 +542,14 @@ def compare(lost: Facts, found: Facts) -> Comparison:
     brand_sim = _best(lost.brands, found.brands)
     mark_sim = _best(lost.marks, found.marks)
     verdicts = {
-        "item": _compare_items(lost.items, found.items),
+        "item": _compare_items(lost.items | _inside(lost, found), found.items | _inside(found, lost)),
         "colour": _compare_sets(lost.colours, found.colours),
         "brand": _compare_fuzzy(lost.brands, found.brands, brand_sim),
         "model": _compare_models(lost.models, found.models),
         "material": _compare_sets(lost.materials, found.materials),
         "size": _compare_sizes(lost.sizes, found.sizes),
         "contents": _compare_items(lost.contents, found.contents),
-        "marks": _compare_marks(lost, found, mark_sim),
+        "marks": _compare_marks(lost, found),
         "place": _compare_sets(lost.places, found.places),
     }
     agree: list[str] = []

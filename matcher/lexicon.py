@@ -153,9 +153,10 @@ ITEMS: dict[str, dict[str, Variants]] = {
             "ෆෝන්, ෆෝනය, දුරකථනය, ජංගම දුරකථනය, මොබයිල්, මොබයිල් ෆෝන්, ස්මාර්ට් ෆෝන්",
         ),
         "phone cover": (
-            "phone cover, phone case, mobile cover, back cover, cover",
+            "phone cover, phone case, mobile cover, mobile case, back cover, back case, "
+            "flip cover, silicone cover, clear case, transparent cover",
             "",
-            "ෆෝන් කවර්, බැක් කවර්, කවර්",
+            "ෆෝන් කවර්, ෆෝන් කවරය, බැක් කවර්, ෆ්ලිප් කවර්",
         ),
         "sim card": ("sim, sim card, sim cards", "", "සිම්, සිම් කාඩ්, සිම් කාඩ්පත"),
     },
@@ -200,10 +201,11 @@ ITEMS: dict[str, dict[str, Variants]] = {
         "id card": (
             "id, id card, id cards, identity card, national identity card, national id, nic, "
             "nic card, n i c, student id, student card, student id card, university id, uni id, "
-            "campus id, library card",
+            "campus id, library card, lib card, faculty id",
             "hendunumpatha, handunumpatha, hedunumpatha, hadunumpatha",
             "හැඳුනුම්පත, හැඳුනුම් පත, හැඳුනුම්පත්, ජාතික හැඳුනුම්පත, ශිෂ්\u200dය හැඳුනුම්පත, "
-            "අයිඩී, අයි ඩී, අයිඩී කාඩ්, එන්අයිසී, එන් අයි සී",
+            "අයිඩී, අයි ඩී, අයිඩී කාඩ්, එන්අයිසී, එන් අයි සී, ලයිබ්\u200dරරි කාඩ්, පුස්තකාල කාඩ්, "
+            "පුස්තකාල කාඩ්පත, ස්ටූඩන්ට් අයිඩී",
         ),
         "passport": ("passport", "", "ගමන් බලපත්\u200dරය, පාස්පෝට්"),
         "driving licence": (
@@ -229,8 +231,10 @@ ITEMS: dict[str, dict[str, Variants]] = {
     },
     "Electronics": {
         "charger": (
-            "charger, chargers, charging cable, adapter, adaptor",
-            "chaja, charjer",
+            "charger, chargers, charging cable, adapter, adaptor, charging adapter, power adapter, "
+            "wall charger, charging brick, charger plug, type c charger, usb c charger, "
+            "fast charger",
+            "chaja, charjer, chaajar",
             "චාජර්, චාජරය, ආරෝපකය",
         ),
         "earphones": (
@@ -262,7 +266,12 @@ ITEMS: dict[str, dict[str, Variants]] = {
         ),
         "mouse": ("mouse", "", "මවුසය, මවුස්, මූසිකය"),
         "tablet": ("tablet, tab", "", "ටැබ්, ටැබ්ලට්"),
-        "cable": ("cable, usb cable, data cable, wire", "", "කේබලය, කේබල්"),
+        "cable": (
+            "cable, usb cable, data cable, wire, usb c cable, type c cable, c type cable, usb c, "
+            "type c, lightning cable, hdmi cable, extension cord, extension",
+            "",
+            "කේබලය, කේබල්, වයර්, වයරය",
+        ),
         "memory card": ("memory card, sd card, micro sd", "", "මෙමරි කාඩ්"),
         "hard disk": ("hard disk, hard drive, external hard disk, hdd, ssd", "", "හාඩ් ඩිස්ක්"),
         "camera": ("camera", "", "කැමරාව, කැමරා"),
@@ -272,7 +281,8 @@ ITEMS: dict[str, dict[str, Variants]] = {
     "Books & Stationery": {
         "book": ("book, books, text book, textbook, novel", "potha, poth", "පොත, පොත්, පොත් පත්"),
         "notebook": (
-            "notebook, note book, exercise book, cr book, writing book",
+            "notebook, note book, exercise book, cr book, writing book, sketchbook, sketch book, "
+            "sketchpad, sketch pad, drawing book, diary, journal, spiral notebook",
             "",
             "සටහන් පොත, අභ්\u200dයාස පොත, කොපි පොත, නෝට් බුක්",
         ),
@@ -407,7 +417,7 @@ ITEMS: dict[str, dict[str, Variants]] = {
             "",
             "ලේඛන, ලියකියවිලි, ලිපි ලේඛන, ලියවිලි",
         ),
-        "letter": ("letter, envelope", "liyuma", "ලියුම, ලිපිය, කවරය"),
+        "letter": ("letter, envelope", "liyuma", "ලියුම, ලිපිය, ලියුම් කවරය"),
         "transcript": ("transcript, result sheet, results sheet", "", ""),
         "admission card": ("admission, admission card, exam admission", "", "ඇඩ්මිෂන්"),
         "cheque": ("cheque, cheques, chequebook, cheque book", "", "චෙක්පත, චෙක්පත්"),
@@ -420,18 +430,19 @@ ITEMS: dict[str, dict[str, Variants]] = {
         ),
         "helmet": ("helmet", "", "හෙල්මට්, හිස්වැස්ම"),
         "lunch box": (
-            "lunch box, lunchbox, food box, tiffin box",
+            "lunch box, lunchbox, food box, tiffin box, food container, lunch container",
             "bath pettiya, kema pettiya",
             "බත් පෙට්ටිය, කෑම පෙට්ටිය",
         ),
         "bike": ("bike, bicycle, cycle, motorbike, scooter", "", "බයිසිකලය, පාපැදිය, බයික්"),
         "box": ("box, parcel, package", "pettiya", "පෙට්ටිය, පාර්සලය"),
+        "cover": ("cover, case, casing", "kawaraya, kawara", "කවර්, කවරය, කේස්"),
     },
 }
 
 # Generic or accessory words count less than a clear item word when choosing a category.
 _WEIGHTS: dict[str, float] = {
-    "card": 1.0, "phone cover": 1.0, "box": 1.0, "pouch": 2.0, "computer": 2.0, "cable": 2.0,
+    "card": 1.0, "phone cover": 1.0, "box": 1.0, "cover": 0.5, "pouch": 2.0, "computer": 2.0, "cable": 2.0,
     "notes": 2.0, "file": 2.0, "documents": 2.0, "stationery": 2.0, "clothes": 2.0,
     "jewellery": 2.0, "sim card": 2.0, "money": 2.0,
 }
@@ -441,6 +452,7 @@ _BRAND_WEIGHT = 1.0
 # Brands are kept as themselves: brand -> (spellings, category hint or None).
 BRANDS: dict[str, tuple[str, str | None]] = {
     "iphone": ("iphone, i phone, අයිෆෝන්, අයි ෆෝන්", "Phone"),
+    "galaxy book": ("galaxy book", "Laptop"),
     "samsung": ("samsung, galaxy, සැම්සුන්, සැම්සං, සැම්සුං, ගැලැක්සි", "Phone"),
     "redmi": ("redmi, රෙඩ්මි", "Phone"),
     "xiaomi": ("xiaomi, mi band, ෂාඕමි, ෂියාඕමි", "Phone"),
@@ -504,7 +516,7 @@ BRANDS: dict[str, tuple[str, str | None]] = {
     "atlas": ("atlas, ඇට්ලස්", "Books & Stationery"),
     "ray-ban": ("ray ban, rayban", "Glasses"),
     "milton": ("milton, මිල්ටන්", "Water Bottle"),
-    "tupperware": ("tupperware", "Water Bottle"),
+    "tupperware": ("tupperware", None),
     "jansport": ("jansport", "Bag"),
     "skybags": ("skybags, sky bags", "Bag"),
     "american tourister": ("american tourister", "Bag"),
@@ -517,7 +529,7 @@ PRODUCT_LINES: dict[str, tuple[str, str | None]] = {
     "inspiron": ("dell", "laptop"), "thinkpad": ("lenovo", "laptop"),
     "ideapad": ("lenovo", "laptop"), "vivobook": ("asus", "laptop"), "zenbook": ("asus", "laptop"),
     "huawei matebook": ("huawei", "laptop"), "g-shock": ("casio", "watch"),
-    "kindle": ("amazon", "tablet"),
+    "kindle": ("amazon", "tablet"), "galaxy book": ("samsung", "laptop"),
 }
 
 # Filler and stop words: (English, Singlish, Sinhala). "pata"/"පාට" (colour) is filler.
