@@ -65,6 +65,11 @@ def clear_cache() -> None:
     _read.cache_clear()
 
 
+def _mismatch(a: frozenset[str], b: frozenset[str]) -> float:
+    """Share of the stated values only one report has (0 when either says nothing)."""
+    return len(a ^ b) / len(a | b) if a and b else 0.0
+
+
 def _clip(value: float) -> float:
     return max(-CLIP, min(CLIP, value))
 
@@ -102,6 +107,10 @@ def candidate_features(query_text: str, query_category: str, candidates: Sequenc
                                     (query_category, cand.category)),
         }
         row.update((name, float(value)) for name, value in comparison.features().items())
+        # beyond agree/contradict: how much of the colours and marks the two do not share (a
+        # white bag with a red strap "agrees" with a grey one with a red strap on red alone)
+        row["colour_mismatch"] = _mismatch(query_facts.colours, cand_facts.colours)
+        row["marks_mismatch"] = _mismatch(query_facts.marks, cand_facts.marks)
         rows.append(row)
         comparisons.append(comparison)
     return rows, comparisons

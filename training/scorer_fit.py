@@ -11,7 +11,8 @@ feature, exactly as at serving time):
 - a small campus: the true item among 0-3 random others, 1-3 random others alone, and a near
   miss with 0-2 random others (a fresh install with few open reports: a lone unrelated item or
   a lone near miss must not look like a match).
-Label 1 = the anchor's true item. A logistic regression is chosen by grouped cross-validation
+Label 1 = the anchor's true item. Lists with and without the true item weigh alike (a search does
+not know whether the item was handed in). A logistic regression is chosen by grouped cross-validation
 (folds by anchor, so a report never sits on both sides) on log loss; its out-of-fold predictions
 give the calibration report (also per writing style, each style held out in turn).
 
@@ -252,12 +253,23 @@ def _matrix(rows: list[dict[str, float]], names: list[str]) -> np.ndarray:
     return np.array([[row.get(n, 0.0) for n in names] for row in rows], dtype=np.float64)
 
 
-def _fit_lr(x: np.ndarray, y: np.ndarray, c: float):
+def _fit_lr(x: np.ndarray, y: np.ndarray, c: float, w: np.ndarray | None = None):
     from sklearn.linear_model import LogisticRegression
 
     model = LogisticRegression(C=c, max_iter=2000)
-    model.fit(x, y)
+    model.fit(x, y, sample_weight=w)
     return model
+
+
+def list_weights(rows: Rows) -> np.ndarray:
+    """Weights that make searches with and without the true item count alike (a 50% prior that
+    the item was handed in: a search does not know), whatever the mix of built lists."""
+    y = np.asarray(rows.labels)
+    ids = np.asarray(rows.list_ids)
+    with_item = set(ids[y == 1].tolist())
+    has = np.isin(ids, list(with_item))
+    n_with, n_without = len(with_item), len(set(ids.tolist()) - with_item)
+    return np.where(has, 1.0, n_with / n_without if n_without else 1.0)
 
 
 def _folds(groups: np.ndarray, k: int, seed: int) -> list[np.ndarray]:
@@ -266,19 +278,20 @@ def _folds(groups: np.ndarray, k: int, seed: int) -> list[np.ndarray]:
     return [np.isin(groups, unique[i::k]) for i in range(k)]
 
 
-def _out_of_fold(x: np.ndarray, y: np.ndarray, masks: list[np.ndarray], c: float) -> np.ndarray:
+def _out_of_fold(x: np.ndarray, y: np.ndarray, masks: list[np.ndarray], c: float,
+                 w: np.ndarray) -> np.ndarray:
     out = np.zeros(len(y))
     for test in masks:
         if y[~test].min() == y[~test].max():
             out[test] = y[~test].mean()
             continue
-        out[test] = _fit_lr(x[~test], y[~test], c).predict_proba(x[test])[:, 1]
+        out[test] = _fit_lr(x[~test], y[~test], c, w[~test]).predict_proba(x[test])[:, 1]
     return out
 
 
-def _log_loss(y: np.ndarray, p: np.ndarray) -> float:
+def _log_loss(y: np.ndarray, p: np.ndarray, w: np.ndarray) -> float:
     p = np.clip(p, 1e-6, 1 - 1e-6)
-    return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+    return float(-np.average(y * np.log(p) + (1 - y) * np.log(1 - p), weights=w))
 
 
 def calibration_report(rows: Rows, probabilities: np.ndarray) -> dict:
@@ -329,9 +342,10 @@ def fit_rows(rows: Rows, version: str, background: float, seed: int = 42,
     groups = np.asarray(rows.groups)
     k = max(2, min(folds, len(np.unique(groups))))
     masks = _folds(groups, k, seed)
-    losses = {c: _log_loss(y, _out_of_fold(xs, y, masks, c)) for c in C_GRID}
+    w = list_weights(rows)
+    losses = {c: _log_loss(y, _out_of_fold(xs, y, masks, c, w), w) for c in C_GRID}
     best_c = min(losses, key=losses.get)
-    oof = _out_of_fold(xs, y, masks, best_c)
+    oof = _out_of_fold(xs, y, masks, best_c, w)
     report = {"C": best_c, "cv_log_loss": {str(c): round(v, 4) for c, v in losses.items()},
               "grouped_cv": calibration_report(rows, oof)}
     styles = np.asarray(rows.styles)
@@ -339,14 +353,14 @@ def fit_rows(rows: Rows, version: str, background: float, seed: int = 42,
     for style in sorted(set(rows.styles)):  # each writing style held out in turn
         test = styles == style
         if y[~test].min() != y[~test].max() and test.any():
-            p = _fit_lr(xs[~test], y[~test], best_c).predict_proba(xs[test])[:, 1]
+            p = _fit_lr(xs[~test], y[~test], best_c, w[~test]).predict_proba(xs[test])[:, 1]
             sub = Rows([rows.features[i] for i in np.flatnonzero(test)], list(y[test]),
                        list(groups[test]), list(styles[test]),
                        [rows.lists[i] for i in np.flatnonzero(test)],
                        [rows.list_ids[i] for i in np.flatnonzero(test)])
             by_style[style] = calibration_report(sub, p)
     report["style_held_out"] = by_style
-    model = _fit_lr(xs, y, best_c)
+    model = _fit_lr(xs, y, best_c, w)
     return Scorer(version, tuple(names), tuple(round(float(v), 6) for v in mean),
                   tuple(round(float(v), 6) for v in scale),
                   tuple(round(float(v), 6) for v in model.coef_[0]),
