@@ -2,7 +2,7 @@
 
 Writes (POST /index, POST /feedback, DELETE /items/{id}) need an `X-API-Key` header matching one of
 API_KEYS; reads are open. Every rule about reports, matching and scores lives in
-`hoyamu.service`; this module only translates HTTP to service calls and back.
+the services in `hoyamu/`; this module only translates HTTP to service calls and back.
 
 `kind` in POST /search names the kind of items to *return*: the default "found" searches found
 items with a lost description, as the old system's /search did.
@@ -28,7 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hoyamu.core import Core, start_core
 from hoyamu.logging_setup import register_secret, setup_logging
-from hoyamu.service import HoyamuService, MatchView, ReportInput
+from hoyamu.reports import MatchView, ReportInput
 from hoyamu.settings import Settings
 from hoyamu.validation import InvalidInput
 from storage.db import ping
@@ -218,14 +218,14 @@ def require_api_key(request: Request,
         raise HTTPException(401, "Invalid API key.")
 
 
-def get_service(request: Request) -> HoyamuService:
+def get_core(request: Request) -> Core:
     core: Core | None = getattr(request.app.state, "core", None)
     if core is None:
         raise HTTPException(503, "The service is starting; try again shortly.")
-    return core.service
+    return core
 
 
-Service = Annotated[HoyamuService, Depends(get_service)]
+Services = Annotated[Core, Depends(get_core)]
 WRITE = [Depends(require_api_key)]
 
 
@@ -333,11 +333,11 @@ def create_app(settings: Settings, core: Core | None = None) -> FastAPI:
 
     @app.post("/index", response_model=IndexResponse, dependencies=WRITE, tags=["write"],
               responses={**WRITE_ERRORS, 409: {"model": ErrorOut, "description": "Id exists"}})
-    async def index(body: IndexRequest, service: Service) -> IndexResponse:
+    async def index(body: IndexRequest, core: Services) -> IndexResponse:
         """Store and index a report; returns it with its matches. Without an id, one is made,
         so that a numeric database id can never be confused with a caller's own id."""
         external_id = body.id or f"h-{uuid.uuid4().hex[:12]}"
-        result = await service.report(ReportInput(kind=body.kind, text=body.description,
+        result = await core.reports.report(ReportInput(kind=body.kind, text=body.description,
                                                   category=body.category, external_id=external_id))
         item = result.item
         return IndexResponse(id=_external_id(item), kind=item.kind, category=item.category,
@@ -345,23 +345,23 @@ def create_app(settings: Settings, core: Core | None = None) -> FastAPI:
 
     @app.post("/search", response_model=SearchResponse, tags=["read"],
               responses=BODY_ERRORS)
-    async def search(body: SearchRequest, service: Service) -> SearchResponse:
+    async def search(body: SearchRequest, core: Services) -> SearchResponse:
         """Open items of `kind` that best match `text` (nothing is stored)."""
         described = Kind(body.kind).other.value
-        views = await service.search(body.text, kind=described, limit=body.limit)
+        views = await core.reports.search(body.text, kind=described, limit=body.limit)
         return SearchResponse(query=body.text, results=[_match_out(v) for v in views])
 
     @app.post("/feedback", response_model=FeedbackResponse, dependencies=WRITE, tags=["write"],
               responses={**WRITE_ERRORS, 404: {"model": ErrorOut, "description": "No such item"}})
-    async def feedback(body: FeedbackRequest, service: Service) -> FeedbackResponse:
+    async def feedback(body: FeedbackRequest, core: Services) -> FeedbackResponse:
         """Whether an item shown for a query was the right one."""
-        await service.api_feedback(body.query, body.item_id, body.was_correct)
+        await core.feedback.api_feedback(body.query, body.item_id, body.was_correct)
         return FeedbackResponse(stored=True)
 
     @app.get("/items/{item_id}", response_model=ItemOut, tags=["read"],
              responses={**ERRORS, 404: {"model": ErrorOut, "description": "No such item"}})
-    async def get_item(item_id: ItemRef, service: Service) -> ItemOut:
-        item = await service.get_item_by_ref(item_id)
+    async def get_item(item_id: ItemRef, core: Services) -> ItemOut:
+        item = await core.items.get_item_by_ref(item_id)
         if item is None or item.status == Status.DELETED:
             raise InvalidInput("not_found", f"No item {item_id!r}.")
         return _item_out(item)
@@ -369,19 +369,19 @@ def create_app(settings: Settings, core: Core | None = None) -> FastAPI:
     @app.delete("/items/{item_id}", response_model=ItemOut, dependencies=WRITE, tags=["write"],
                 responses={**WRITE_ERRORS, 404: {"model": ErrorOut, "description": "No such item"},
                            409: {"model": ErrorOut, "description": "Already closed"}})
-    async def close_item(item_id: ItemRef, service: Service) -> ItemOut:
+    async def close_item(item_id: ItemRef, core: Services) -> ItemOut:
         """Close an item: it is no longer matched or returned by searches."""
-        item = await service.get_item_by_ref(item_id)
+        item = await core.items.get_item_by_ref(item_id)
         if item is None:
             raise InvalidInput("not_found", f"No item {item_id!r}.")
-        return _item_out(await service.set_status(item.id, Status.CLOSED))
+        return _item_out(await core.items.set_status(item.id, Status.CLOSED))
 
     @app.get("/health", response_model=HealthOut, tags=["read"])
     async def health(request: Request) -> HealthOut:
         core_: Core | None = request.app.state.core
         if core_ is None:
             raise HTTPException(503, "The service is starting; try again shortly.")
-        runtime = core_.service.runtime
+        runtime = core_.serving.runtime
         database = await ping(core_.engine)
         return HealthOut(status="ok" if database else "degraded", model=runtime.version,
                          index_size=runtime.index.size(), database=database)

@@ -154,7 +154,7 @@ async def run_async(n: int, per_student: int, rate: float, seed_items: int,
         started = time.perf_counter()
         core = await start_core(settings)
         result["start_s"] = round(time.perf_counter() - started, 2)
-        result["index_size"] = core.service.runtime.index.size()
+        result["index_size"] = core.serving.runtime.index.size()
         api = LocalBotAPI()
         app = build_application(core, LOCAL_TOKEN, request=api, rate_limit=False)
         await app.initialize()

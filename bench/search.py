@@ -124,7 +124,6 @@ def build_index(vectors: np.ndarray, flat_max: int, version: str):
 def run(sizes: list[int], queries_n: int, real_n: int, large: list[int], recall_queries: int,
         sweep: bool, large_flat_max: int | None = None) -> list[Row]:
     from hoyamu.settings import Settings
-    from matcher.index import default_flat_max
     from matcher.ranking import Ranking
     from matcher.scorer import load_scorer
     from matcher.scoring import Calibration
@@ -137,7 +136,7 @@ def run(sizes: list[int], queries_n: int, real_n: int, large: list[int], recall_
     reports = found_reports(real_n)
     queries = lost_reports(queries_n + 10)
     rows: list[Row] = []
-    flat_max = default_flat_max()
+    flat_max = settings.index_flat_max
     base_cmd = f"{PY} -m bench search --real {real_n} --queries {queries_n}"
 
     async def measure(index) -> dict:

@@ -36,7 +36,7 @@ def worker(database_url: str, index_dir: str, started_ns: int) -> dict:
         t0 = time.perf_counter()
         core = await start_core(settings)
         ready = time.perf_counter() - t0
-        runtime = core.service.runtime
+        runtime = core.serving.runtime
         info = {"start_core_s": round(ready, 2), "index_size": runtime.index.size(),
                 "modes": {k: runtime.index.mode(k) for k in ("lost", "found")}}
         runtime.encoder.close()

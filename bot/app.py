@@ -33,7 +33,6 @@ from bot.states import (
     RELAY_TEXT,
     WHEN,
 )
-from hoyamu.claims import ClaimService
 from hoyamu.core import Core
 
 NEW_TEXT = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
@@ -140,8 +139,6 @@ def build_application(core: Core, token: str, request: BaseRequest | None = None
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     application = builder.build()
     application.bot_data["core"] = core
-    application.bot_data["claims"] = ClaimService(core.settings, core.sessions,
-                                                  core.service)
     add_handlers(application)
     if application.job_queue is not None:
         application.job_queue.run_repeating(jobs.expiry, interval=dt.timedelta(hours=6),

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from hoyamu.service import HoyamuService
+from hoyamu.serving import Serving
 from hoyamu.settings import Settings
 from hoyamu.validation import InvalidInput, clean_optional
 from storage.models import Claim, ClaimStatus, Item, Match, Status, utcnow
@@ -37,11 +37,10 @@ class ClaimView:
 
 
 class ClaimService:
-    def __init__(self, settings: Settings, sessions: async_sessionmaker,
-                 service: HoyamuService) -> None:
+    def __init__(self, settings: Settings, sessions: async_sessionmaker, serving: Serving) -> None:
         self.settings = settings
         self.sessions = sessions
-        self.service = service
+        self.serving = serving
 
     async def _view(self, session, claim: Claim) -> ClaimView:
         found = await session.get(Item, claim.found_id)
@@ -141,6 +140,6 @@ class ClaimService:
             for item in (view.found, view.lost):
                 if item is not None and item.status == Status.OPEN:
                     item.status, item.closed_at = Status.RETURNED, utcnow()
-        self.service.forget([item for item in (view.found, view.lost) if item is not None])
+        self.serving.forget([item for item in (view.found, view.lost) if item is not None])
         log.info("claim %s: item returned", claim_id)
         return view

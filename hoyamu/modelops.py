@@ -1,8 +1,8 @@
 """Model operations on a running process: promote (hot swap), A/B candidate, roll-back.
 
 A new model's index is built in the background (re-encoding open items with the new model)
-while searches keep using the old one; then, under the service's index lock, the index catches
-up with reports that arrived meanwhile and the runtime reference is swapped in one step.
+while searches keep using the old one; then `Serving.install` catches the index up with reports
+that arrived meanwhile and swaps the runtime reference in one step, under the index lock.
 """
 
 from __future__ import annotations
@@ -11,32 +11,34 @@ import asyncio
 import json
 import logging
 
-from hoyamu.core import Core
-from hoyamu.runtime import Runtime, catch_up, load_runtime
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from hoyamu.runtime import Runtime, ServingConfig, load_runtime
+from hoyamu.serving import Serving
 from hoyamu.validation import InvalidInput
-from matcher.encoder import Encoder
+from matcher.store import ModelStore
 from storage.models import ModelVersion
 
 log = logging.getLogger(__name__)
 
 
 class ModelOps:
-    def __init__(self, core: Core) -> None:
-        self.core = core
-        self.store = core.store
-        self.service = core.service
+    def __init__(self, store: ModelStore, serving: Serving, sessions: async_sessionmaker,
+                 config: ServingConfig) -> None:
+        self.store = store
+        self.serving = serving
+        self.sessions = sessions
+        self.config = config
 
     async def load(self, version: str) -> Runtime:
         """Load a model and build its index, off the event loop; nothing changes yet."""
         path = self.store.path_of(version)
-        settings = self.core.settings
-        encoder = await asyncio.to_thread(Encoder, path, None, settings.max_seq_length)
-        return await load_runtime(path, self.core.sessions, settings.index_dir,
-                                  settings.max_seq_length, encoder=encoder)
+        encoder = await asyncio.to_thread(self.config.encoder, path)
+        return await load_runtime(path, self.sessions, self.config, encoder=encoder)
 
     async def _record(self, version: str, status: str) -> None:
         metrics = self.store.metrics(version)
-        async with self.core.sessions() as session, session.begin():
+        async with self.sessions() as session, session.begin():
             row = await session.get(ModelVersion, version)
             if row is None:
                 row = ModelVersion(version=version, path=str(self.store.path_of(version)))
@@ -46,13 +48,9 @@ class ModelOps:
 
     async def promote(self, version: str) -> Runtime:
         """Make `version` the serving model without a restart."""
-        candidate = self.service.candidate
+        candidate = self.serving.candidate
         runtime = candidate if candidate and candidate.version == version else await self.load(version)
-        async with self.service._index_lock:
-            changed = await catch_up(runtime, self.core.sessions)
-            old, self.service.runtime = self.service.runtime, runtime
-            if candidate is not None and candidate.version == version:
-                self.service.candidate = None
+        old, changed = await self.serving.install(runtime)
         await asyncio.to_thread(self.store.set_current, version)
         if self.store.candidate_version() == version:
             self.store.set_candidate(None)
@@ -68,9 +66,7 @@ class ModelOps:
         if not self.store.metrics(version).get("gate_passed"):
             raise InvalidInput("not_gated", f"{version} did not pass the training gate.")
         runtime = await self.load(version)
-        async with self.service._index_lock:
-            await catch_up(runtime, self.core.sessions)
-            self.service.candidate = runtime
+        await self.serving.install(runtime, candidate=True)
         await asyncio.to_thread(self.store.set_candidate, version)
         await self._record(version, "candidate")
         return runtime
@@ -84,6 +80,6 @@ class ModelOps:
     async def rollback(self) -> Runtime:
         """Serve the previous model again."""
         previous = self.store.previous_version()
-        if previous is None or previous == self.service.runtime.version:
+        if previous is None or previous == self.serving.runtime.version:
             raise InvalidInput("no_previous", "There is no previous model to return to.")
         return await self.promote(previous)

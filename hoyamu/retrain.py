@@ -12,15 +12,26 @@ import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-from hoyamu.core import Core
 from hoyamu.modelops import ModelOps
-from training.fold import fold_feedback
 
 log = logging.getLogger(__name__)
 Progress = Callable[[dict], Awaitable[None]]
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class TrainJob:
+    """What the training worker is told (plain values from the settings, built in core.py)."""
+
+    pairs_path: Path
+    models_dir: Path
+    base_model: str
+    epochs: int
+    max_steps: int
+    candidate_only: bool  # AB_FRACTION > 0: a gated model becomes the A/B candidate
 
 
 class AlreadyRunning(RuntimeError):
@@ -28,9 +39,11 @@ class AlreadyRunning(RuntimeError):
 
 
 class Retrainer:
-    def __init__(self, core: Core) -> None:
-        self.core = core
-        self.ops = ModelOps(core)
+    def __init__(self, ops: ModelOps, job: TrainJob,
+                 fold: Callable[[], Awaitable[int]]) -> None:
+        self.ops = ops
+        self.job = job
+        self.fold = fold
         self._running = False
 
     @property
@@ -38,13 +51,13 @@ class Retrainer:
         return self._running
 
     def _command(self) -> list[str]:
-        settings = self.core.settings
+        job = self.job
         command = [sys.executable, "-m", "training.worker", "--pairs",
-                   str(Path(settings.text_pairs_path).resolve()), "--models-dir",
-                   str(Path(settings.models_dir).resolve()), "--base-model",
-                   settings.base_model, "--epochs", str(settings.retrain_epochs),
-                   "--max-steps", str(settings.retrain_max_steps)]
-        if settings.ab_fraction > 0:
+                   str(Path(job.pairs_path).resolve()), "--models-dir",
+                   str(Path(job.models_dir).resolve()), "--base-model",
+                   job.base_model, "--epochs", str(job.epochs),
+                   "--max-steps", str(job.max_steps)]
+        if job.candidate_only:
             command.append("--no-promote")
         return command
 
@@ -54,7 +67,7 @@ class Retrainer:
             raise AlreadyRunning("a retraining is already running")
         self._running = True
         try:
-            folded = await fold_feedback(self.core.settings, self.core.sessions)
+            folded = await self.fold()
             await progress({"event": "folded", "pairs": folded})
             final = await self._train(progress)
             if final.get("event") == "done" and final.get("passed"):

@@ -18,13 +18,28 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from matcher.encoder import Encoder
-from matcher.index import KINDS, VectorIndex
+from matcher.index import DEFAULT_FLAT_MAX, KINDS, VectorIndex
 from matcher.ranking import Ranking
 from matcher.scorer import Scorer, load_scorer
 from matcher.scoring import Calibration
 from storage.models import Embedding, Item, Status
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ServingConfig:
+    """How this process serves a model: plain values, built from the settings in core.py."""
+
+    index_root: Path
+    max_seq_length: int = 128
+    backend: str = "onnx"  # ENCODER_BACKEND
+    threads: int = 0  # ENCODE_THREADS
+    flat_max: int = DEFAULT_FLAT_MAX  # INDEX_FLAT_MAX
+
+    def encoder(self, model_path: Path) -> Encoder:
+        return Encoder(model_path, max_seq_length=self.max_seq_length, backend=self.backend,
+                       threads=self.threads)
 
 
 @dataclass
@@ -90,9 +105,9 @@ def _add(index: VectorIndex, kind: str, vectors: dict[int, np.ndarray]) -> None:
 
 
 async def rebuild_index(encoder: Encoder, sessions: async_sessionmaker,
-                        ids: dict[str, set[int]]) -> VectorIndex:
+                        ids: dict[str, set[int]], flat_max: int = DEFAULT_FLAT_MAX) -> VectorIndex:
     """Build the index from stored embeddings; encode (and store) only the missing ones."""
-    index = VectorIndex(encoder.dim, encoder.version)
+    index = VectorIndex(encoder.dim, encoder.version, flat_max)
     for kind in KINDS:
         _add(index, kind, await stored_vectors(encoder, sessions, kind, ids[kind]))
     log.info("index for %s rebuilt from the database: %d items", encoder.version, index.size())
@@ -117,20 +132,20 @@ async def catch_up(runtime: Runtime, sessions: async_sessionmaker,
     return changes
 
 
-async def load_runtime(model_path: Path, sessions: async_sessionmaker, index_root: Path,
-                       max_seq_length: int = 128, encoder: Encoder | None = None) -> Runtime:
+async def load_runtime(model_path: Path, sessions: async_sessionmaker, config: ServingConfig,
+                       encoder: Encoder | None = None) -> Runtime:
     """Load a model and an index consistent with the database."""
     started = time.perf_counter()
-    encoder = encoder or Encoder(model_path, max_seq_length=max_seq_length)
+    encoder = encoder or config.encoder(model_path)
     calibration = Calibration.load(Path(model_path))
     scorer = load_scorer(Path(model_path), encoder.version)
     if scorer is None:
         log.warning("model %s has no match scorer: scoring with the blend", encoder.version)
-    index_dir = Path(index_root) / encoder.version
+    index_dir = Path(config.index_root) / encoder.version
     ids = await open_ids(sessions)
-    index = VectorIndex.load(index_dir, encoder.version, encoder.dim, ids)
+    index = VectorIndex.load(index_dir, encoder.version, encoder.dim, ids, config.flat_max)
     if index is None:
-        index = await rebuild_index(encoder, sessions, ids)
+        index = await rebuild_index(encoder, sessions, ids, config.flat_max)
         index.save(index_dir)
     else:
         log.info("index for %s loaded from %s (%d items)", encoder.version, index_dir, index.size())

@@ -91,6 +91,11 @@ class Settings(BaseSettings):
     def weights(self) -> tuple[float, float, float]:
         return (self.weight_semantic, self.weight_keyword, self.weight_category)
 
+    @property
+    def eval_dirs(self) -> tuple[Path, ...]:
+        """Held-out evaluation sets whose texts feedback folding must never train on."""
+        return (Path(self.data_dir) / "eval", Path("data/eval"))
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

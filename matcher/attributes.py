@@ -23,12 +23,13 @@ from matcher.romanize import has_sinhala, romanize_words, similarity, sound_key
 
 ATTRIBUTES: tuple[str, ...] = (
     "item", "colour", "brand", "model", "material", "size", "contents", "marks", "place",
+    "issuer",
 )
 # A contradiction of one of these is something a student sees at once.
 STRONG: frozenset[str] = frozenset({"item", "colour", "brand", "model", "size", "marks"})
 _FIELD = {"item": "items", "colour": "colours", "brand": "brands", "model": "models",
           "material": "materials", "size": "sizes", "contents": "contents", "marks": "marks",
-          "place": "places"}
+          "place": "places", "issuer": "issuers"}
 FUZZY_SAME = 85.0  # similarity (0-100) from which two names or brands are the same
 
 # --- item grain ----------------------------------------------------------------------------------
@@ -46,13 +47,39 @@ _COMPATIBLE: frozenset[frozenset[str]] = frozenset(frozenset(p) for p in (
     ("laptop", "computer"), ("tablet", "computer"), ("file", "documents"), ("letter", "documents"),
     ("certificate", "birth certificate"), ("certificate", "documents"), ("passbook", "book"),
     ("box", "lunch box"), ("box", "pencil case"), ("pencil", "pencil case"), ("cover", "bag"),
-    ("cover", "laptop bag"), ("cover", "phone cover"), ("pouch", "cover"), ("chain", "jewellery"), ("key", "keychain"),
+    ("cover", "laptop bag"), ("cover", "phone cover"), ("pouch", "cover"), ("cover", "letter"),
+    ("jacket", "tracksuit"), ("t-shirt", "tracksuit"), ("trousers", "tracksuit"),
+    ("letter", "transcript"), ("certificate", "transcript"), ("admission card", "card"),
+    ("glasses", "goggles"), ("shoes", "slippers"), ("remote", "key"), ("chain", "jewellery"), ("key", "keychain"),
 ))
 # Accessories: when another item of the category is named, these belong to it.
 ACCESSORIES: frozenset[str] = frozenset({
     "phone cover", "cover", "sim card", "charger", "cable", "card", "box", "pouch",
 })
 CASES: frozenset[str] = frozenset({"box", "cover", "pouch", "phone cover"})
+# Parts whose colour is theirs, not the item's ("pink handle", "lens blue", "red laces"); a frame
+# or a dial is left out: its colour is the colour people give for glasses and watches.
+PARTS: frozenset[str] = frozenset({
+    "handle", "handles", "strap", "straps", "lid", "zip", "zipper", "zips", "sole", "soles",
+    "lace", "laces", "wheel", "wheels", "grip", "tubing", "buckle", "button", "buttons", "logo",
+    "logos", "print", "stripe", "stripes", "ribbon", "string", "rope", "sleeve", "sleeves",
+    "collar", "pocket", "pockets", "hood", "border", "trim", "design", "text", "letters",
+    "writing", "ink", "pages", "spine", "binding", "bead", "beads", "stone", "stones", "lens",
+    "lenses", "tip", "cord", "patiya", "patiyak", "lanuva", "mita", "les", "sip", "stiker",
+    "stikar", "sticker", "stickers", "tape", "tag", "keytag", "thread", "embroidery", "flowers",
+    "spots", "dots", "pattern", "checks", "light", "led", "screen", "buds", "cap",
+})
+_PART_STEMS = ("piyan", "patiy", "lanuv", "handl", "strap", "lace", "zip", "sticker", "stikar")
+
+
+def _is_part(word: str) -> bool:
+    return word in PARTS or word.startswith(_PART_STEMS)
+
+# Sub-locations inside any building: they agree when shared, never contradict.
+SUBPLACES: frozenset[str] = frozenset({
+    "table", "stairs", "corridor", "counter", "locker", "room", "gate", "security", "washroom",
+    "shop",
+})
 # The item a category's brand names when no item word is given ("a Samsung A14" is a phone).
 CATEGORY_ITEM: dict[str, str] = {"Phone": "phone", "Laptop": "laptop"}
 # Items that are usually inside or attached to something else.
@@ -170,6 +197,7 @@ class Facts:
     day: str | None
     names: frozenset[str] = field(default=frozenset())  # the personal names among the marks
     initials: frozenset[str] = field(default=frozenset())  # initials among the marks ("kp")
+    issuers: frozenset[str] = field(default=frozenset())  # bank of a card, network of a SIM
     words: frozenset[str] = field(default=frozenset())  # other unknown words (proper nouns...)
 
     def stated(self) -> set[str]:
@@ -254,13 +282,33 @@ class _Marks:
             self.names.add(key)
 
 
-def _marks(text: str, words: list[str], english: bool) -> _Marks:
+_NEGATE_NEXT = frozenset({"no", "without", "not", "never", "nothing", "minus"})
+_NEGATE_PREVIOUS = frozenset({
+    "nae", "naa", "naha", "nehe", "nehae", "nha", "නෑ", "නැහැ", "නැත", "හිස්", "hiss", "his",
+    "missing",
+})
+
+
+def _negated(words: list[str]) -> set[int]:
+    """Positions of words said to be absent: "no sticker", "without cash", "ස්ටිකර් නෑ"."""
+    out: set[int] = set()
+    for i, word in enumerate(words):
+        if word in _NEGATE_NEXT:
+            out.update(range(i + 1, min(i + 4, len(words))))
+        elif word in _NEGATE_PREVIOUS and i > 0:
+            out.update(range(max(0, i - 2), i))
+    return out
+
+
+def _marks(text: str, words: list[str], english: bool, negated: set[int]) -> _Marks:
     """Identifying marks: generic ones (sticker, scratch...), what is written ("name Kasun",
     "Kasun written", "කසුන් කියලා ලියලා", quoted words), possessives (Kasun's, kasunge, කසුන්ගේ),
     initials (K.P.) and long numbers. Names are kept apart: only they can contradict."""
     found = _Marks()
     capitals = {m.casefold() for m in _CAPITAL_RE.findall(text)}
     for i, word in enumerate(words):
+        if i in negated:
+            continue
         if word in _MARK_WORDS:
             found.marks.add(_MARK_WORDS[word])
             if _MARK_WORDS[word] == "sticker" and i > 0 and not words[i - 1].isdigit():
@@ -270,7 +318,13 @@ def _marks(text: str, words: list[str], english: bool) -> _Marks:
             while j + 1 < len(words) and not _is_plain_word(words[j]):
                 j += 1
             if j - i <= 3:
-                found.add(words[j], name=word in _EXPLICIT_NAME_CUES or words[j] in capitals)
+                explicit = word in _EXPLICIT_NAME_CUES
+                found.add(words[j], name=explicit or words[j] in capitals)
+                # a full name: the capitalised words that follow ("Name: Tharindu Perera")
+                k = j + 1
+                while k < len(words) and k - j <= 2 and words[k] in capitals:
+                    found.add(words[k], name=True)
+                    k += 1
         if word in _NAME_CUES_AFTER and i > 0:
             written = word in _WRITING_WORDS or (i + 1 < len(words)
                                                  and words[i + 1] in _WRITING_WORDS)
@@ -282,8 +336,8 @@ def _marks(text: str, words: list[str], english: bool) -> _Marks:
                       or (written and (has_sinhala(before) or not english)))
         if word.endswith(_SINHALA_POSSESSIVE) and len(word) > 3:
             found.add(word[: -len(_SINHALA_POSSESSIVE)], name=True)
-        stem = _singlish_possessive(word) if not english else None
-        if stem:
+        stem = _singlish_possessive(word) if not english and word not in capitals else None
+        if stem:  # "kasunge"; a capitalised "Wickramasinghe" is a surname, not a possessive
             found.add(stem, name=True)
     for m in _EN_POSSESSIVE_RE.finditer(text):
         found.add(m[1].casefold(), name=True)
@@ -299,7 +353,8 @@ def _marks(text: str, words: list[str], english: bool) -> _Marks:
     return found
 
 
-def _items(hits: tuple[Hit, ...], category: str) -> tuple[set[str], set[str], set[int]]:
+def _items(hits: tuple[Hit, ...], category: str,
+           negated: set[int]) -> tuple[set[str], set[str], set[int]]:
     """(items, contents, positions of the item words): the thing the report is about, at the
     grain the words give, and what is inside or attached to it."""
     found = [(h.canonical, h.category, h.start, h.end) for h in hits if h.kind == "item"]
@@ -322,7 +377,9 @@ def _items(hits: tuple[Hit, ...], category: str) -> tuple[set[str], set[str], se
     if any(f[0] not in ACCESSORIES for f in main):
         main = [f for f in main if f[0] not in ACCESSORIES]
     items = {f[0] for f in main}
-    contents = {f[0] for f in heads if f not in main} - items
+    contents = {f[0] for f in heads if f not in main and f[2] not in negated} - items
+    if category != "Clothing":  # a bottle's or a pen's cap
+        contents.discard("cap")
     if not items & CONTAINERS:  # no container named: other items are more items ("phone and
         items |= contents - ACCESSORIES - {"money"}  # charger"); accessories stay attached
         contents &= ACCESSORIES | {"money"}
@@ -336,7 +393,8 @@ def read_facts(text: str) -> Facts:
     words = tokens(text)
     hits = analyse(text)
     category = detect_category(text)
-    items, contents, main_starts = _items(hits, category)
+    negated = _negated(words)
+    items, contents, main_starts = _items(hits, category, negated)
     marks_text = _AMOUNT_RE.sub(" ", text)
     if marks_text != text:
         contents.add("money")
@@ -378,9 +436,15 @@ def read_facts(text: str) -> Facts:
         if (owner is not None and owner.kind == "item" and owner.start not in main_starts
                 and owner.canonical not in items):
             continue
+        if owner is not None and _is_part(owner.canonical) and owner.start - h.end <= 3:
+            continue  # "pink handle", "රිදී පාට ලෝහ පටියක්"
+        before = next((o for o in reversed(hits[:i]) if o.kind not in skip), None)
+        if (before is not None and _is_part(before.canonical) and h.start - before.end <= 1
+                and (owner is None or owner.kind != "item")):
+            continue  # "handle is pink", "lens blue"
         colours.add(h.canonical)
 
-    found_marks = _marks(marks_text, words, lexicon.language_style(text) == "en")
+    found_marks = _marks(marks_text, words, lexicon.language_style(text) == "en", negated)
     names, initials = found_marks.names, found_marks.initials
     marks = found_marks.marks | names | initials
     models -= marks
@@ -399,6 +463,7 @@ def read_facts(text: str) -> Facts:
         day=_day(words, text),
         names=frozenset(names),
         initials=frozenset(initials),
+        issuers=frozenset(h.canonical for h in hits if h.kind == "issuer"),
         words=frozenset(w for w in unknown if len(w) >= 3 and not any(c.isdigit() for c in w)
                         and w not in _CUE_WORDS and not _SINGLISH_POSSESSIVE_RE.match(w))
         - marks - models,
@@ -468,6 +533,18 @@ def _inside(one: Facts, other: Facts) -> frozenset[str]:
     """What one report carries that is the other's item: a lost laptop may be handed in inside
     the laptop bag that was found ("laptop bag with a Lenovo laptop inside")."""
     return frozenset(c for c in one.contents if c in other.items and c not in GENERIC_ITEMS)
+
+
+def _own(contents: frozenset[str], other_items: frozenset[str]) -> frozenset[str]:
+    """Contents that are not the other report's item (a bag the lost laptop was in)."""
+    return frozenset(c for c in contents if not any(_items_match(c, i) for i in other_items))
+
+
+def _compare_places(a: frozenset[str], b: frozenset[str]) -> str:
+    if a & b:
+        return "agree"
+    sites_a, sites_b = a - SUBPLACES, b - SUBPLACES
+    return "contradict" if sites_a and sites_b else "unsaid"
 
 
 def _compare_sets(a: frozenset[str], b: frozenset[str]) -> str:
@@ -548,9 +625,10 @@ def compare(lost: Facts, found: Facts) -> Comparison:
         "model": _compare_models(lost.models, found.models),
         "material": _compare_sets(lost.materials, found.materials),
         "size": _compare_sizes(lost.sizes, found.sizes),
-        "contents": _compare_items(lost.contents, found.contents),
+        "contents": _compare_items(_own(lost.contents, found.items), _own(found.contents, lost.items)),
         "marks": _compare_marks(lost, found),
-        "place": _compare_sets(lost.places, found.places),
+        "place": _compare_places(lost.places, found.places),
+        "issuer": _compare_sets(lost.issuers, found.issuers),
     }
     agree: list[str] = []
     for attribute in ATTRIBUTES:

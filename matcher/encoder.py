@@ -12,7 +12,8 @@ Backends (setting ENCODER_BACKEND), the same vectors either way:
   the serving process never loads torch.
   Falls back to "torch" (with a warning) when onnxruntime/onnx are missing or the export fails.
 - "torch": sentence-transformers on PyTorch.
-ENCODE_THREADS sets the backend's threads (0 = its default: 1 for ONNX Runtime, which leaves the
+The caller passes both (the application reads ENCODER_BACKEND / ENCODE_THREADS); `threads` sets
+the backend's threads (0 = its default: 1 for ONNX Runtime, which leaves the
 second core to the event loop; torch's own default for PyTorch).
 """
 
@@ -45,16 +46,6 @@ def model_version_of(path: Path) -> str:
     if meta.exists():
         return json.loads(meta.read_text())["version"]
     return path.name
-
-
-def _setting(name: str, default):
-    """A setting from hoyamu.settings (environment or .env); the default when there is none."""
-    try:
-        from hoyamu.settings import get_settings
-
-        return getattr(get_settings(), name)
-    except Exception:  # noqa: BLE001 - library use without settings
-        return default
 
 
 def _mean_pooled_model(path: Path) -> bool:
@@ -199,12 +190,10 @@ class Encoder:
     """A loaded sentence-transformers model, one per process and version."""
 
     def __init__(self, model_path: str | Path, version: str | None = None,
-                 max_seq_length: int = 128, backend: str | None = None,
-                 threads: int | None = None) -> None:
+                 max_seq_length: int = 128, backend: str = "onnx", threads: int = 0) -> None:
         self.path = Path(model_path)
         self.version = version or model_version_of(self.path)
-        backend = (backend or _setting("encoder_backend", "onnx")).lower()
-        threads = int(_setting("encode_threads", 0) if threads is None else threads)
+        backend, threads = backend.lower(), int(threads)
         if backend not in BACKENDS:
             raise ModelLoadError(f"ENCODER_BACKEND={backend!r}: use one of {', '.join(BACKENDS)}")
         self.backend, self.threads = "torch", threads

@@ -6,7 +6,7 @@ The files are a cache: whenever the manifest disagrees with the database, the ca
 Each kind's index picks its own mode from its size, automatically, and the manifest records it:
 
 - "flat" (exact search, `IndexIDMap2(IndexFlatIP)`) while it holds at most `flat_max` items
-  (setting INDEX_FLAT_MAX);
+  (the caller passes it: setting INDEX_FLAT_MAX);
 - "ivf" (`IndexIVFFlat`, inner product, spherical k-means centroids) above that. It is trained on
   the items it holds when it switches, with about 4 x sqrt(n) lists and `nprobe_for(nlist)` lists
   probed per search (recall@10 >= 0.95 against exact search from 250k to 1M items,
@@ -45,16 +45,6 @@ def ids_checksum(ids: Iterable[int]) -> str:
     array = np.fromiter((int(i) for i in ids), dtype=np.int64)
     array.sort()
     return hashlib.sha256(array.astype("<i8").tobytes()).hexdigest()[:16]
-
-
-def default_flat_max() -> int:
-    """INDEX_FLAT_MAX from the settings (environment or .env), else DEFAULT_FLAT_MAX."""
-    try:
-        from hoyamu.settings import get_settings
-
-        return int(get_settings().index_flat_max)
-    except Exception:  # noqa: BLE001 - no settings (library use): the default
-        return DEFAULT_FLAT_MAX
 
 
 def nlist_for(n: int) -> int:
@@ -166,7 +156,7 @@ class VectorIndex:
     def __init__(self, dim: int, model_version: str, flat_max: int | None = None) -> None:
         self.dim = dim
         self.model_version = model_version
-        self.flat_max = default_flat_max() if flat_max is None else int(flat_max)
+        self.flat_max = DEFAULT_FLAT_MAX if flat_max is None else int(flat_max)
         self._indices: dict[str, faiss.Index] = {kind: _new_index(dim) for kind in KINDS}
         self._ids: dict[str, set[int]] = {kind: set() for kind in KINDS}
         self._lock = threading.Lock()

@@ -1,6 +1,6 @@
 """The one ranking path: candidates -> per-candidate features -> score -> tier -> order.
 
-Used by the service (`hoyamu/service.py`), by `hoyamu evaluate` (`training/evaluate.py`), by the
+Used by the service (`hoyamu/reports.py`), by `hoyamu evaluate` (`training/evaluate.py`), by the
 scorer's fitting (`training/scorer_fit.py`) and by `make bench` (`bench/search.py`), so what is
 measured and what is learned is exactly what serves.
 

@@ -5,16 +5,20 @@ from __future__ import annotations
 import errno
 import logging
 import socket
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TypeVar
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
+T = TypeVar("T")
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 (DB-API objects)
@@ -90,3 +94,16 @@ async def ping(engine: AsyncEngine) -> bool:
     except Exception:  # noqa: BLE001 - any failure means "not reachable"
         log.warning("database ping failed", exc_info=True)
         return False
+
+
+async def retry_conflicts(work: Callable[[], Awaitable[T]], attempts: int = 3) -> T:
+    """Run a get-or-create transaction again when a concurrent one inserted the same row first
+    (a double-tapped button, two first messages at once): the retry then finds that row."""
+    for attempt in range(attempts):
+        try:
+            return await work()
+        except IntegrityError:
+            if attempt == attempts - 1:
+                raise
+            log.info("concurrent insert of the same row; retrying")
+    raise AssertionError("unreachable")

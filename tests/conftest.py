@@ -140,5 +140,5 @@ def settings(tmp_path: Path, base_model_path: Path) -> Settings:
 async def core(settings: Settings, encoder: Encoder):
     core: Core = await start_core(settings, encoder=encoder)
     yield core
-    core.service.runtime.save_index()
+    core.serving.runtime.save_index()
     await core.engine.dispose()

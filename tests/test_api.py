@@ -50,7 +50,7 @@ def api_settings(settings):
 async def api_core(api_settings, encoder):
     core = await start_core(api_settings, encoder=encoder)
     yield core
-    core.service.runtime.save_index()
+    core.serving.runtime.save_index()
     await core.engine.dispose()  # not core.close(): the encoder is shared by the session
 
 
@@ -154,7 +154,7 @@ async def test_index_search_feedback_round_trip(client, api_core) -> None:
         rows = (await session.execute(
             select(Item.external_id, Feedback.vote, Feedback.query_text, Feedback.model_version)
             .join(Item, Item.id == Feedback.item_id).order_by(Feedback.id))).all()
-    version = api_core.service.runtime.version
+    version = api_core.serving.runtime.version
     assert [tuple(r) for r in rows] == [("F-003", "up", query, version),
                                        ("F-001", "down", query, version)]
 
@@ -346,7 +346,7 @@ async def test_get_and_close_items(client, api_core) -> None:
 async def test_health(client, api_core, monkeypatch) -> None:
     response = await client.get("/health")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "model": api_core.service.runtime.version,
+    assert response.json() == {"status": "ok", "model": api_core.serving.runtime.version,
                                "index_size": 0, "database": True}
     await _index_old_items(client)
     assert (await client.get("/health")).json()["index_size"] == len(OLD_ITEMS)

@@ -78,6 +78,18 @@ def test_a_colour_of_an_accessory_is_not_the_items_colour() -> None:
     assert facts.colours == {"black"}
 
 
+def test_a_colour_of_a_part_is_not_the_items_colour() -> None:
+    assert read_facts("clear umbrella, the handle is pink").colours == {"transparent"}
+    assert read_facts("grey umbrella with a black strap").colours == {"grey"}
+    assert read_facts("රිදී පාට ඔරලෝසුවක්, කළු පාට පටියක්").colours == {"silver"}
+
+
+def test_what_is_said_to_be_absent_is_not_read() -> None:
+    assert read_facts("black bottle, no sticker").marks == set()
+    assert read_facts("කළු බෝතලයක්, ස්ටිකර් නෑ").marks == set()
+    assert "money" not in read_facts("wallet without cash, has my NIC").contents
+
+
 def test_several_colours_of_one_item() -> None:
     assert read_facts("black and white backpack").colours == {"black", "white"}
     assert read_facts("කළු-රතු පාට පසුම්බියක්").colours == {"black", "red"}
@@ -121,6 +133,7 @@ def test_models() -> None:
         ("කසුන්ගේ බෑග් එක", "kasun"),
         ("බෑග් එකේ කසුන් කියලා ලියලා තියෙනවා", "kasun"),
         ("cover eke 'MA1013' kiyala", "ma1013"),
+        ("passport eka watila, Name: Tharindu Wickramasinghe", "wickramasinghe"),
     ],
 )
 def test_names_and_marks_are_read_and_romanized(text: str, name: str) -> None:
@@ -181,6 +194,7 @@ def test_seed_example_a_phone_without_details_meets_a_samsung() -> None:
         ("Lost my earbuds", "Found a charger", "item"),
         ("Lost my power bank", "Found a charger", "item"),
         ("Bag with Kasun written on it", "Bag with Nimal written on it", "marks"),
+        ("Lost my HNB ATM card", "සම්පත් බැංකුවේ ATM කාඩ් එකක් හම්බුණා", "issuer"),
     ],
 )
 def test_contradictions_are_detected(lost: str, found: str, attribute: str) -> None:

@@ -17,8 +17,8 @@ from sqlalchemy.engine import make_url
 
 from hoyamu.backup import BackupError, backup, restore
 from hoyamu.core import start_core
+from hoyamu.reports import ReportInput
 from hoyamu.runtime import open_ids
-from hoyamu.service import ReportInput
 from storage.models import Embedding, Item
 from training.pairs import Pair, load_pairs, write_pairs
 
@@ -34,21 +34,20 @@ async def _snapshot(core) -> list[tuple]:
 
 
 async def test_backup_and_restore_round_trip(core, settings, encoder) -> None:
-    service = core.service
     write_pairs(settings.text_pairs_path, PAIRS)
     core.store.set_current(core.store.current_version())  # CURRENT names the serving model
     for text in ("Black leather wallet at the main library", "Red umbrella in the canteen"):
-        await service.report(ReportInput(kind="found", text=text, user_id=5))
+        await core.reports.report(ReportInput(kind="found", text=text, user_id=5))
 
     # a backup taken while reports keep arriving is consistent
-    writing = asyncio.gather(*(service.report(ReportInput(
+    writing = asyncio.gather(*(core.reports.report(ReportInput(
         kind="lost", text=f"lost my blue calculator number {n}", user_id=6)) for n in range(4)))
     folder = await asyncio.to_thread(backup, settings)
     await writing
     manifest = json.loads((folder / "manifest.json").read_text())
     assert folder.parent == settings.data_dir / "backups"
     assert set(manifest["files"]) >= {"text_pairs.json", "models/CURRENT"}
-    assert manifest["model"] == service.runtime.version
+    assert manifest["model"] == core.serving.runtime.version
     url = make_url(settings.database_url)
     written = (folder / "manifest.json").read_text()
     assert settings.database_url not in written and f":{url.password}@" not in written
@@ -65,27 +64,27 @@ async def test_backup_and_restore_round_trip(core, settings, encoder) -> None:
     saved_items = await _snapshot(core)
 
     # things change afterwards...
-    await service.report(ReportInput(kind="found", text="Grey HP laptop in the lab", user_id=7))
-    await service.set_status(saved_items[0][0], "closed")
+    await core.reports.report(ReportInput(kind="found", text="Grey HP laptop in the lab", user_id=7))
+    await core.items.set_status(saved_items[0][0], "closed")
     write_pairs(settings.text_pairs_path, PAIRS[:1])
     (settings.models_dir / "CURRENT").unlink()
     (settings.models_dir / "CANDIDATE").write_text("ft-never-made\n")
-    service.runtime.save_index()
+    core.serving.runtime.save_index()
     await core.engine.dispose()
 
     # ...and the restore brings back exactly the backup
     restore(settings, folder)
     assert load_pairs(settings.text_pairs_path) == PAIRS
-    assert (settings.models_dir / "CURRENT").read_text().strip() == service.runtime.version
+    assert (settings.models_dir / "CURRENT").read_text().strip() == core.serving.runtime.version
     assert not (settings.models_dir / "CANDIDATE").exists()
     again = await start_core(settings, encoder=encoder)
     try:
         assert await _snapshot(again) == saved_items
         wanted = await open_ids(again.sessions)  # the index was rebuilt to match, by itself
-        assert {k: again.service.runtime.index.ids(k) for k in wanted} == wanted
+        assert {k: again.serving.runtime.index.ids(k) for k in wanted} == wanted
         async with again.sessions() as session:
             assert len(list(await session.scalars(select(Embedding)))) == len(saved_items)
-        hits = await again.service.search("lost my black wallet in the library", min_score=0)
+        hits = await again.reports.search("lost my black wallet in the library", min_score=0)
         assert hits[0].item.id == saved_items[0][0]
     finally:
         await again.engine.dispose()
@@ -93,7 +92,7 @@ async def test_backup_and_restore_round_trip(core, settings, encoder) -> None:
 
 async def test_a_damaged_backup_is_refused_and_changes_nothing(core, settings) -> None:
     write_pairs(settings.text_pairs_path, PAIRS)
-    await core.service.report(ReportInput(kind="found", text="Blue umbrella at the bus halt"))
+    await core.reports.report(ReportInput(kind="found", text="Blue umbrella at the bus halt"))
     folder = backup(settings)
     database = next(name for name in ("hoyamu.db", "hoyamu.dump") if (folder / name).exists())
     data = bytearray((folder / database).read_bytes())
@@ -127,16 +126,16 @@ async def test_backup_and_restore_commands(core, settings) -> None:
                HF_HUB_OFFLINE="1", LOG_LEVEL="WARNING")
 
     def hoyamu(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "hoyamu.cli", *args], env=env, text=True,
+        return subprocess.run([sys.executable, "-m", "cli", *args], env=env, text=True,
                               capture_output=True, timeout=600, cwd=ROOT)
 
-    await core.service.report(ReportInput(kind="found", text="Black wallet at the library"))
+    await core.reports.report(ReportInput(kind="found", text="Black wallet at the library"))
     write_pairs(settings.text_pairs_path, PAIRS)
     made = await asyncio.to_thread(hoyamu, "backup")
     assert made.returncode == 0, made.stderr
     folder = Path(made.stdout.strip().rsplit(" ", 1)[-1])
     assert folder.is_dir() and (folder / "manifest.json").exists()
-    await core.service.report(ReportInput(kind="found", text="Red umbrella at the canteen"))
+    await core.reports.report(ReportInput(kind="found", text="Red umbrella at the canteen"))
     await core.engine.dispose()
     back = await asyncio.to_thread(hoyamu, "restore", str(folder))
     assert back.returncode == 0, back.stderr

@@ -83,8 +83,8 @@ async def test_lost_and_found_story_end_to_end(bot: BotHarness, core) -> None:
         feedback = list(await session.scalars(select(Feedback)))
         assert [(f.user_id, f.vote) for f in feedback] == [(AMAYA, "up")]
         match = await session.get(Match, feedback[0].match_id)
-        assert match.model_version == core.service.runtime.version
-    assert core.service.runtime.index.size() == 0
+        assert match.model_version == core.serving.runtime.version
+    assert core.serving.runtime.index.size() == 0
 
 
 async def test_second_vote_changes_it_instead_of_adding(bot: BotHarness, core) -> None:
@@ -116,11 +116,11 @@ async def test_sinhala_interface(bot: BotHarness) -> None:
 async def test_stale_and_forged_buttons_cannot_act(bot: BotHarness, core) -> None:
     owner, intruder = bot.user(AMAYA), bot.user(NIMAL)
     await bot.report(owner, "lost", "lost my red umbrella at the bus stop")
-    item = (await core.service.user_items(AMAYA))[0]
+    item = (await core.items.user_items(AMAYA))[0]
 
     calls = await bot.press_data(intruder, f"i:{item.id}:del")
     assert bot.answers(calls), "answerCallbackQuery must always be called"
-    assert (await core.service.get_item(item.id)).status == "open"
+    assert (await core.items.get_item(item.id)).status == "open"
 
     calls = await bot.press_data(intruder, "v:999999:1")
     assert bot.answers(calls)
@@ -143,7 +143,7 @@ async def test_overlong_and_empty_messages_are_refused_kindly(bot: BotHarness, c
     assert "in words" in bot.texts_to(student, calls)[0]
     calls = await bot.send(student, "<b>black</b> wallet & keys")  # markup stays text
     assert "Where?" in bot.texts_to(student, calls)[0]
-    assert await core.service.user_items(AMAYA) == []
+    assert await core.items.user_items(AMAYA) == []
 
 
 async def test_report_limit_per_hour(tmp_path, base_model_path, encoder) -> None:
@@ -159,7 +159,7 @@ async def test_report_limit_per_hour(tmp_path, base_model_path, encoder) -> None
             await bot.report(student, "lost", "lost black earphones in the canteen")
             calls = await bot.report(student, "lost", "lost my calculator in the library")
             assert any("2 reports in the last hour" in t for t in bot.texts_to(student, calls))
-            assert len(await core.service.user_items(AMAYA)) == 2
+            assert len(await core.items.user_items(AMAYA)) == 2
     finally:
         await core.engine.dispose()
 
@@ -188,7 +188,7 @@ async def test_expiry_reminder_then_expiry(bot: BotHarness, core) -> None:
 
     student = bot.user(AMAYA)
     await bot.report(student, "lost", "lost my brown leather belt in the gym")
-    item = (await core.service.user_items(AMAYA))[0]
+    item = (await core.items.user_items(AMAYA))[0]
     async with core.sessions() as session, session.begin():
         (await session.get(Item, item.id)).expires_at = utcnow() + dt.timedelta(days=3)
     start = len(bot.api.calls)
@@ -197,8 +197,8 @@ async def test_expiry_reminder_then_expiry(bot: BotHarness, core) -> None:
     async with core.sessions() as session, session.begin():
         (await session.get(Item, item.id)).expires_at = utcnow() - dt.timedelta(minutes=1)
     await jobs.expiry(CallbackContext(bot.app))
-    assert (await core.service.get_item(item.id)).status == "expired"
-    assert core.service.runtime.index.size("lost") == 0
+    assert (await core.items.get_item(item.id)).status == "expired"
+    assert core.serving.runtime.index.size("lost") == 0
 
 
 async def test_console_chat_with_piped_input(settings) -> None:

@@ -12,7 +12,7 @@ def hoyamu(settings, *args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, DATABASE_URL=settings.database_url, MODELS_DIR=str(settings.models_dir),
                INDEX_DIR=str(settings.index_dir), BASE_MODEL=settings.base_model,
                HF_HUB_OFFLINE="1", LOG_LEVEL="WARNING")
-    return subprocess.run([sys.executable, "-m", "hoyamu.cli", *args], env=env, text=True,
+    return subprocess.run([sys.executable, "-m", "cli", *args], env=env, text=True,
                           capture_output=True, timeout=300)
 
 
@@ -53,7 +53,7 @@ def test_fold_feedback_command_adds_nothing_without_feedback(settings) -> None:
     shutil.copy("data/text_pairs.json", settings.text_pairs_path)
     before = settings.text_pairs_path.read_text()
     env = dict(os.environ, TEXT_PAIRS_PATH=str(settings.text_pairs_path))
-    result = subprocess.run([sys.executable, "-m", "hoyamu.cli", "fold-feedback"],
+    result = subprocess.run([sys.executable, "-m", "cli", "fold-feedback"],
                             env={**env, "DATABASE_URL": settings.database_url, "LOG_LEVEL": "WARNING",
                                  "DATA_DIR": str(settings.data_dir)},
                             text=True, capture_output=True, timeout=120)

@@ -8,8 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from hoyamu.core import start_core
-from hoyamu.modelops import ModelOps
-from hoyamu.service import ReportInput
+from hoyamu.reports import ReportInput
 from storage.models import Match
 from tests.auxil.bot import BotHarness
 from tests.conftest import ADMIN_ID, make_settings
@@ -53,7 +52,7 @@ async def test_feedback_retrain_and_hot_swap_through_the_bot(loop_core) -> None:
         await bot.press_data(owner, right_vote)                       # 👍 on the right one
         await bot.send(owner, "/cancel")
 
-        old_version = core.service.runtime.version
+        old_version = core.serving.runtime.version
         await bot.send(admin, "/retrain")
         await bot.app.bot_data["retrain_task"]
         edits = [c.text for c in bot.api.calls if c.method == "editMessageText"]
@@ -62,7 +61,7 @@ async def test_feedback_retrain_and_hot_swap_through_the_bot(loop_core) -> None:
         assert "now serving" in edits[-1], edits[-1]
 
         # the promoted model serves the next search, without a restart
-        new_version = core.service.runtime.version
+        new_version = core.serving.runtime.version
         assert new_version != old_version and new_version.startswith("ft-")
         assert core.store.current_version() == new_version
         await bot.report(bot.user(44), "lost", "lost a blue casio calculator in lecture hall 2")
@@ -87,14 +86,14 @@ async def test_second_retrain_while_running_is_refused(loop_core) -> None:
 async def test_failed_retraining_changes_nothing(loop_core) -> None:
     core = loop_core
     write_pairs(core.settings.text_pairs_path, load_pairs(ROOT / "data" / "text_pairs.json")[:1])
-    before = core.service.runtime
+    before = core.serving.runtime
     async with BotHarness(core) as bot:
         await bot.send(bot.user(ADMIN_ID), "/retrain")
         await bot.app.bot_data["retrain_task"]
         edits = [c.text for c in bot.api.calls if c.method == "editMessageText"]
         assert "Retraining failed, nothing changed" in edits[-1]
         assert "need more pairs" in edits[-1]
-    assert core.service.runtime is before
+    assert core.serving.runtime is before
     assert not (core.settings.models_dir / "CURRENT").exists()
 
 
@@ -103,21 +102,21 @@ async def test_swap_keeps_reports_made_while_the_new_index_builds(loop_core) -> 
     seed_pairs(core.settings.text_pairs_path)
     result = train(core.settings.text_pairs_path, core.store,
                    TrainConfig(epochs=1, max_steps=1, batch_size=8), promote=False)
-    ops = ModelOps(core)
-    await core.service.report(ReportInput(kind="found", text="Red umbrella at the bus halt"))
+    ops = core.modelops
+    await core.reports.report(ReportInput(kind="found", text="Red umbrella at the bus halt"))
     staged = await ops.load(result.version)  # built in the background...
-    late = await core.service.report(ReportInput(kind="found", text="Green Nike water bottle "
+    late = await core.reports.report(ReportInput(kind="found", text="Green Nike water bottle "
                                                  "found at the gym"))  # ...while this arrives
     assert late.item.id not in staged.index.ids("found")
-    core.service.candidate = staged
+    core.serving.candidate = staged
     await ops.promote(result.version)
-    assert core.service.runtime is staged and core.service.candidate is None
+    assert core.serving.runtime is staged and core.serving.candidate is None
     assert staged.index.ids("found") == {1, 2}
-    hits = await core.service.search("lost my green bottle at the gym", min_score=0)
+    hits = await core.reports.search("lost my green bottle at the gym", min_score=0)
     assert hits[0].item.id == late.item.id
 
     await ops.rollback()
-    assert core.service.runtime.version == Path(core.settings.base_model).name
+    assert core.serving.runtime.version == Path(core.settings.base_model).name
 
 
 async def test_ab_sends_a_share_of_searches_to_the_candidate(tmp_path, base_model_path,
@@ -129,16 +128,16 @@ async def test_ab_sends_a_share_of_searches_to_the_candidate(tmp_path, base_mode
         result = train(settings.text_pairs_path, core.store,
                        TrainConfig(epochs=1, max_steps=1, batch_size=8), promote=False,
                        force=True)
-        await ModelOps(core).set_candidate(result.version)
-        await core.service.report(ReportInput(kind="found", text="Black wallet at the library"))
-        lost = await core.service.report(ReportInput(kind="lost", user_id=5,
+        await core.modelops.set_candidate(result.version)
+        await core.reports.report(ReportInput(kind="found", text="Black wallet at the library"))
+        lost = await core.reports.report(ReportInput(kind="lost", user_id=5,
                                                      text="lost my black wallet in the library"))
         assert lost.matches
         async with core.sessions() as session:
             versions = [m.model_version for m in await session.scalars(select(Match))]
         assert versions == [result.version]
-        await core.service.vote(lost.matches[0].match_id, 5, up=True)
-        report = {row["model"]: row for row in await core.service.ab_report()}
+        await core.feedback.vote(lost.matches[0].match_id, 5, up=True)
+        report = {row["model"]: row for row in await core.stats.ab_report()}
         assert report[result.version]["up"] == 1 and report[result.version]["low"] is not None
     finally:
         await core.engine.dispose()
@@ -154,4 +153,4 @@ async def test_only_gated_models_can_be_candidates(loop_core) -> None:
                    promote=False)
     assert not result.passed
     with pytest.raises(InvalidInput, match="did not pass"):
-        await ModelOps(core).set_candidate(result.version)
+        await core.modelops.set_candidate(result.version)

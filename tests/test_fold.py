@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 import threading
 
-from hoyamu.claims import ClaimService
-from hoyamu.service import ReportInput
-from training.fold import fold_feedback
+from hoyamu.reports import ReportInput
 from training.pairs import Pair, load_pairs, update_pairs, write_pairs
 
 SEED = [Pair("lost my black wallet at the library", "black wallet found in library",
@@ -15,20 +13,19 @@ SEED = [Pair("lost my black wallet at the library", "black wallet found in libra
 
 
 async def _lost_and_found(core, lost_text: str, found_texts: list[str], owner: int = 1):
-    service = core.service
     found_ids = []
     for i, text in enumerate(found_texts):
-        found = await service.report(ReportInput(kind="found", text=text, user_id=100 + i))
+        found = await core.reports.report(ReportInput(kind="found", text=text, user_id=100 + i))
         found_ids.append(found.item.id)
-    lost = await service.report(ReportInput(kind="lost", text=lost_text, user_id=owner))
+    lost = await core.reports.report(ReportInput(kind="lost", text=lost_text, user_id=owner))
     match_of = {m.item.id: m.match_id for m in await _all_matches(core, lost)}
     return lost, found_ids, match_of
 
 
 async def _all_matches(core, lost):
-    views = await core.service.search(lost.item.text, kind="lost", limit=10, min_score=0)
+    views = await core.reports.search(lost.item.text, kind="lost", limit=10, min_score=0)
     for view in views:
-        view.match_id = await core.service.record_match(lost.item.id, view.item.id, view.parts)
+        view.match_id = await core.reports.record_match(lost.item.id, view.item.id, view.parts)
     return views
 
 
@@ -37,11 +34,11 @@ async def test_fold_adds_exactly_the_expected_pairs(core, settings) -> None:
     lost_text = "mage nil pata calculator eka LH 2 eke nathi una"
     right, wrong = "Blue Casio calculator found in lecture hall 2", "Black Sharp calculator in LH 5"
     lost, (right_id, wrong_id), match_of = await _lost_and_found(core, lost_text, [right, wrong])
-    await core.service.vote(match_of[wrong_id], 1, up=True)   # first thought it was theirs...
-    await core.service.vote(match_of[wrong_id], 1, up=False)  # ...changed: counts as 👎 only
-    await core.service.vote(match_of[right_id], 1, up=True)
+    await core.feedback.vote(match_of[wrong_id], 1, up=True)   # first thought it was theirs...
+    await core.feedback.vote(match_of[wrong_id], 1, up=False)  # ...changed: counts as 👎 only
+    await core.feedback.vote(match_of[right_id], 1, up=True)
 
-    added = await fold_feedback(settings, core.sessions)
+    added = await core.feedback.fold()
     pairs = load_pairs(settings.text_pairs_path)
     assert added == 2
     assert pairs[0] == SEED[0]  # hand-written pairs untouched, first
@@ -49,7 +46,7 @@ async def test_fold_adds_exactly_the_expected_pairs(core, settings) -> None:
     assert new == [(lost_text, right, None, "feedback"), (lost_text, right, wrong, "feedback")]
     assert all(p.origin and p.origin.startswith("feedback:") for p in pairs[1:])
 
-    assert await fold_feedback(settings, core.sessions) == 0  # folding twice adds nothing
+    assert await core.feedback.fold() == 0  # folding twice adds nothing
     assert load_pairs(settings.text_pairs_path) == pairs
 
 
@@ -58,14 +55,14 @@ async def test_returned_items_fold_and_downvotes_wait_for_a_positive(core, setti
     lost_text = "lost my green Nike water bottle at the gym"
     right, wrong = "Green Nike bottle found near the gym lockers", "Blue Milton bottle at the gym"
     lost, (right_id, wrong_id), match_of = await _lost_and_found(core, lost_text, [right, wrong])
-    await core.service.vote(match_of[wrong_id], 1, up=False)
-    assert await fold_feedback(settings, core.sessions) == 0  # kept for later: no positive yet
+    await core.feedback.vote(match_of[wrong_id], 1, up=False)
+    assert await core.feedback.fold() == 0  # kept for later: no positive yet
 
-    claims = ClaimService(settings, core.sessions, core.service)
+    claims = core.claims
     view = await claims.create(match_of[right_id], 1, None)
     await claims.decide(view.claim.id, view.claim.finder_id, True)
     await claims.mark_returned(view.claim.id, 1)
-    assert await fold_feedback(settings, core.sessions) == 2
+    assert await core.feedback.fold() == 2
     pairs = load_pairs(settings.text_pairs_path)
     assert [(p.source, p.negative) for p in pairs[1:]] == [("return", None),
                                                            ("feedback", wrong)]
@@ -78,8 +75,8 @@ async def test_evaluation_texts_never_enter(core, settings) -> None:
     (eval_dir / "queries.jsonl").write_text(json.dumps({"id": "q1", "text": lost_text}) + "\n")
     lost, (found_id,), match_of = await _lost_and_found(core, lost_text,
                                                         ["Pink umbrella found at the bus halt"])
-    await core.service.vote(match_of[found_id], 1, up=True)
-    assert await fold_feedback(settings, core.sessions) == 0
+    await core.feedback.vote(match_of[found_id], 1, up=True)
+    assert await core.feedback.fold() == 0
 
 
 def test_concurrent_updates_lose_nothing(tmp_path) -> None:

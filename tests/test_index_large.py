@@ -8,8 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from hoyamu.settings import get_settings
-from matcher.index import VectorIndex, default_flat_max, ids_checksum
+from matcher.index import DEFAULT_FLAT_MAX, VectorIndex, ids_checksum
 
 DIM = 16
 
@@ -122,11 +121,15 @@ def test_shrinking_turns_flat_again_and_growth_retrains() -> None:
     assert index.search("found", vectors[3950], 1)[0][0] == 3950
 
 
-def test_flat_limit_comes_from_the_settings(monkeypatch) -> None:
-    monkeypatch.setenv("INDEX_FLAT_MAX", "1234")
-    get_settings.cache_clear()
+async def test_flat_limit_comes_from_the_settings(tmp_path, base_model_path, encoder) -> None:
+    """INDEX_FLAT_MAX reaches the index through core.py (the library reads no settings)."""
+    from hoyamu.core import start_core
+    from tests.conftest import make_settings
+
+    core = await start_core(make_settings(tmp_path, base_model_path, index_flat_max=1234),
+                            encoder=encoder)
     try:
-        assert default_flat_max() == 1234
-        assert VectorIndex(DIM, "m1").flat_max == 1234
+        assert core.serving.runtime.index.flat_max == 1234
+        assert VectorIndex(DIM, "m1").flat_max == DEFAULT_FLAT_MAX  # a library default, no .env
     finally:
-        get_settings.cache_clear()
+        await core.engine.dispose()

@@ -339,7 +339,8 @@ def test_item_categories_are_known() -> None:
 
 
 def test_sinhala_spellings_are_clean_nfc_sinhala() -> None:
-    domains = [lexicon.COLOURS, lexicon.ATTRIBUTES, lexicon.MATERIALS, lexicon.PLACES,
+    domains = [lexicon.COLOURS, lexicon.ATTRIBUTES, lexicon.MATERIALS, lexicon.ISSUERS,
+               lexicon.PLACES,
                *lexicon.ITEMS.values()]
     columns = [v[2] for d in domains for v in d.values()] + [lexicon.STOP_WORDS[2]]
     spellings = [s.strip() for col in columns for s in col.split(",")]

@@ -209,7 +209,7 @@ async def test_every_step_of_the_bot_takes_arbitrary_unicode(core) -> None:
                                          place=text[:50] or None, question=text[:80] or None)
                 assert any("Saved your report" in c.text for c in calls), text
             stored = {item.text for u in range(3) for item in
-                      await core.service.user_items(6000 + u)}
+                      await core.items.user_items(6000 + u)}
             assert stored == {clean_description(t, 2000) for t in saved}
     finally:
         unwatch_errors(counter)

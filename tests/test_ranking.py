@@ -11,7 +11,7 @@ import json
 import pytest
 
 from hoyamu.core import start_core
-from hoyamu.service import ReportInput
+from hoyamu.reports import ReportInput
 from matcher.ranking import Candidate, Ranking, candidate_features
 from matcher.scorer import FILENAME, Scorer, load_scorer, shipped_path
 from matcher.scoring import Calibration
@@ -22,12 +22,12 @@ from training.pairs import Pair
 async def _found(core, *texts: str) -> dict[str, int]:
     ids = {}
     for text in texts:
-        ids[text] = (await core.service.report(ReportInput(kind="found", text=text))).item.id
+        ids[text] = (await core.reports.report(ReportInput(kind="found", text=text))).item.id
     return ids
 
 
 async def _scores(core, query: str) -> list[tuple[int, float]]:
-    views = await core.service.search(query, kind="lost", limit=10, min_score=0)
+    views = await core.reports.search(query, kind="lost", limit=10, min_score=0)
     return [(v.item.id, v.parts.score) for v in views]
 
 
@@ -85,12 +85,12 @@ async def test_a_strong_contradiction_keeps_an_otherwise_identical_pair_low(core
 
 
 async def test_day_one_base_model_never_offers_a_calculator_for_an_umbrella(core) -> None:
-    assert core.service.runtime.scorer is not None  # the shipped day-one scorer
-    umbrella = await core.service.report(ReportInput(
+    assert core.serving.runtime.scorer is not None  # the shipped day-one scorer
+    umbrella = await core.reports.report(ReportInput(
         kind="lost", text="Lost my black umbrella in the library", user_id=1))
-    bottle = await core.service.report(ReportInput(
+    bottle = await core.reports.report(ReportInput(
         kind="lost", text="Lost a blue water bottle near the canteen", user_id=2))
-    found = await core.service.report(ReportInput(
+    found = await core.reports.report(ReportInput(
         kind="found", text="Found a Casio scientific calculator in lecture hall 4", user_id=3))
     assert found.matches == []  # no owner is alerted
     for lost in (umbrella, bottle):
@@ -103,7 +103,7 @@ async def test_blend_setting_scores_like_the_seed(tmp_path, base_model_path, enc
                             encoder=encoder)
     try:
         await _found(core, "Black leather wallet found at the main library counter")
-        [view] = await core.service.search("I lost my black wallet", min_score=0)
+        [view] = await core.reports.search("I lost my black wallet", min_score=0)
         parts = view.parts
         assert parts.scoring == "blend"
         assert parts.score == pytest.approx(

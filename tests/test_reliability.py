@@ -23,9 +23,9 @@ from sqlalchemy.engine import make_url
 
 from bot.i18n import t
 from hoyamu.core import start_core
+from hoyamu.reports import ReportInput
 from hoyamu.runtime import open_ids
-from hoyamu.service import ReportInput
-from storage.db import make_engine, make_sessionmaker
+from storage.db import make_engine
 from storage.models import Embedding, Feedback, Item, User
 from tests.auxil.bot import BotHarness
 from tests.conftest import make_settings
@@ -68,7 +68,7 @@ def read_lines(process: subprocess.Popen, lines: queue.Queue) -> threading.Threa
 async def index_consistent(core) -> bool:
     """The serving index holds exactly the open items of the database."""
     wanted = await open_ids(core.sessions)
-    return all(core.service.runtime.index.ids(kind) == ids for kind, ids in wanted.items())
+    return all(core.serving.runtime.index.ids(kind) == ids for kind, ids in wanted.items())
 
 
 # --- a bot process SIGKILLed under load ------------------------------------------------------
@@ -124,8 +124,8 @@ async def test_killed_bot_loses_no_confirmed_report_or_vote(tmp_path, base_model
             stored = await session.scalar(select(func.count(Item.id)))
             embedded = await session.scalar(select(func.count(Embedding.item_id)))
         assert stored >= len(confirmed.reports) and embedded == stored
-        assert core.service.runtime.index.size() == stored  # all still open, all searchable
-        hits = await core.service.search("lost my black wallet in the library", min_score=0)
+        assert core.serving.runtime.index.size() == stored  # all still open, all searchable
+        hits = await core.reports.search("lost my black wallet in the library", min_score=0)
         assert hits
     finally:
         await core.engine.dispose()
@@ -161,7 +161,7 @@ async def test_locked_database_asks_to_try_again_and_stores_nothing(core, caplog
         await bot.report(finder, "found", "Black leather wallet found in the main library")
         await _walk_to_summary(bot, owner, "lost", "lost my black leather wallet in the library")
         before = await _counts(core)
-        index_before = core.service.runtime.index.size()
+        index_before = core.serving.runtime.index.size()
 
         lock = sqlite3.connect(make_url(core.settings.database_url).database,
                                isolation_level=None, timeout=1)
@@ -174,7 +174,7 @@ async def test_locked_database_asks_to_try_again_and_stores_nothing(core, caplog
             assert bot.answers(calls)  # the button was answered
             assert lock.execute("SELECT count(*) FROM items").fetchone()[0] == before[0]
             assert lock.execute("SELECT count(*) FROM embeddings").fetchone()[0] == before[1]
-            assert core.service.runtime.index.size() == index_before  # nothing half-indexed
+            assert core.serving.runtime.index.size() == index_before  # nothing half-indexed
         finally:
             lock.rollback()
             lock.close()
@@ -183,7 +183,7 @@ async def test_locked_database_asks_to_try_again_and_stores_nothing(core, caplog
         calls = await bot.press(owner, "confirm:yes")
         assert any(text.startswith("✅ Saved your report") for text in bot.texts_to(owner, calls))
         assert (await _counts(core))[:2] == (before[0] + 1, before[1] + 1)
-        assert core.service.runtime.index.size() == index_before + 1
+        assert core.serving.runtime.index.size() == index_before + 1
 
         # a vote while locked goes through the error handler: "try again", nothing stored
         down = [d for c in calls for _, d in c.buttons if d.startswith("v:") and d.endswith(":0")]
@@ -217,9 +217,8 @@ async def test_unreachable_database_asks_to_try_again_and_keeps_running(core, ca
     async with BotHarness(core) as bot:
         owner = bot.user(OWNER)
         await _walk_to_summary(bot, owner, "lost", "lost my blue umbrella at the bus stop")
-        healthy = core.service.sessions
         down = make_engine(_unreachable_url(core))
-        core.service.sessions = make_sessionmaker(down)  # the server went away
+        core.sessions.configure(bind=down)  # the server went away (every service shares it)
         try:
             calls = await bot.press(owner, "confirm:yes")
             assert BUSY in bot.texts_to(owner, calls) + [
@@ -227,10 +226,10 @@ async def test_unreachable_database_asks_to_try_again_and_keeps_running(core, ca
             calls = await bot.send(owner, "/mine")
             assert BUSY in bot.texts_to(owner, calls)
         finally:
-            core.service.sessions = healthy
+            core.sessions.configure(bind=core.engine)
             await down.dispose()
         assert (await _counts(core))[0] == 0
-        assert core.service.runtime.index.size() == 0
+        assert core.serving.runtime.index.size() == 0
         # back again: the bot kept running and the conversation goes on
         await _walk_to_summary(bot, owner, "lost", "lost my blue umbrella at the bus stop")
         calls = await bot.press(owner, "confirm:yes")
@@ -244,14 +243,13 @@ async def test_unreachable_database_asks_to_try_again_and_keeps_running(core, ca
 
 
 async def test_concurrent_duplicates_store_one_row(core) -> None:
-    service = core.service
-    users = await asyncio.gather(*(service.get_user(777, "si") for _ in range(6)))
+    users = await asyncio.gather(*(core.users.get_user(777, "si") for _ in range(6)))
     assert {u.id for u in users} == {777}
-    await service.report(ReportInput(kind="found", text="black wallet at the library", user_id=1))
-    lost = await service.report(ReportInput(kind="lost", user_id=2,
+    await core.reports.report(ReportInput(kind="found", text="black wallet at the library", user_id=1))
+    lost = await core.reports.report(ReportInput(kind="lost", user_id=2,
                                             text="lost my black wallet in the library"))
     match_id = lost.matches[0].match_id
-    results = await asyncio.gather(*(service.vote(match_id, 2, up=False) for _ in range(6)))
+    results = await asyncio.gather(*(core.feedback.vote(match_id, 2, up=False) for _ in range(6)))
     assert sum(changed for _, changed in results) == 1
     async with core.sessions() as session:
         assert await session.scalar(select(func.count(User.id)).where(User.id == 777)) == 1
@@ -266,11 +264,11 @@ async def test_killed_training_leaves_the_serving_model_and_index(tmp_path, base
     settings = make_settings(tmp_path, base_model_path)
     core = await start_core(settings, encoder=encoder)
     for text in ("Black leather wallet at the main library", "Red umbrella at the bus halt"):
-        await core.service.report(ReportInput(kind="found", text=text))
-    core.service.runtime.save_index()
-    version = core.service.runtime.version
+        await core.reports.report(ReportInput(kind="found", text=text))
+    core.serving.runtime.save_index()
+    version = core.serving.runtime.version
     await core.engine.dispose()
-    index_dir = core.service.runtime.index_dir
+    index_dir = core.serving.runtime.index_dir
     index_files = {p.name: p.read_bytes() for p in index_dir.iterdir()}
     models_before = sorted(p.name for p in settings.models_dir.glob("*")) \
         if settings.models_dir.exists() else []
@@ -303,8 +301,8 @@ async def test_killed_training_leaves_the_serving_model_and_index(tmp_path, base
 
     again = await start_core(settings, encoder=encoder)
     try:
-        assert again.service.runtime.version == version
-        assert again.service.runtime.index.size("found") == 2
+        assert again.serving.runtime.version == version
+        assert again.serving.runtime.index.size("found") == 2
         assert await index_consistent(again)
     finally:
         await again.engine.dispose()
@@ -326,23 +324,23 @@ async def test_processes_sharing_a_database_stay_in_step(tmp_path, base_model_pa
     second = await start_core(settings.model_copy(update={"index_dir": tmp_path / "idx2"}),
                               encoder=encoder)
     try:
-        stored = await first.service.report(ReportInput(
+        stored = await first.reports.report(ReportInput(
             kind="found", text="Green Nike water bottle found at the gym", user_id=FINDER))
-        assert second.service.runtime.index.size() == 0  # not seen yet
+        assert second.serving.runtime.index.size() == 0  # not seen yet
         async with BotHarness(second) as bot:
             await jobs.refresh_index(CallbackContext(bot.app))
-            assert second.service.runtime.index.ids("found") == {stored.item.id}
+            assert second.serving.runtime.index.ids("found") == {stored.item.id}
             # an owner talking to the second process now finds it
             calls = await bot.report(bot.user(OWNER), "lost", "lost my green water bottle at "
                                      "the gym")
             assert any("Nike" in c.text for c in calls if c.chat_id == OWNER)
             # closed through the first process: gone from the second after its refresh
-            await first.service.set_status(stored.item.id, "closed", user_id=FINDER)
+            await first.items.set_status(stored.item.id, "closed", user_id=FINDER)
             await jobs.refresh_index(CallbackContext(bot.app))
-            assert second.service.runtime.index.size("found") == 0
+            assert second.serving.runtime.index.size("found") == 0
             # the lost report made through the second reaches the first at its refresh
             assert not await index_consistent(first)
-            assert await first.service.refresh_index() == 1
+            assert await first.serving.refresh_index() == 1
             assert await index_consistent(second) and await index_consistent(first)
     finally:
         await first.engine.dispose()
@@ -358,10 +356,10 @@ async def test_a_pair_split_across_two_processes_is_never_missed(tmp_path, base_
     second = await start_core(settings.model_copy(update={"index_dir": tmp_path / "idx2"}),
                               encoder=encoder)
     try:
-        lost = await first.service.report(ReportInput(
+        lost = await first.reports.report(ReportInput(
             kind="lost", text="lost my black leather wallet in the main library", user_id=OWNER))
         assert lost.matches == []
-        found = await second.service.report(ReportInput(
+        found = await second.reports.report(ReportInput(
             kind="found", text="Black leather wallet found at the main library counter",
             user_id=FINDER))
         assert [m.item.id for m in found.matches] == [lost.item.id]  # the owner is notified
@@ -379,7 +377,7 @@ def test_the_refresh_job_is_scheduled(settings) -> None:
         pass
 
     core = FakeCore()
-    core.settings, core.sessions, core.service = settings, None, None
+    core.settings, core.sessions = settings, None
     app = build_application(core, LOCAL_TOKEN, request=LocalBotAPI(), rate_limit=False)
     jobs = {job.name: job for job in app.job_queue.jobs()}
     assert jobs["index_refresh"].job.trigger.interval.total_seconds() == 30

@@ -234,7 +234,7 @@ async def test_ten_students_for_ten_seconds_lose_nothing(tmp_path, base_model_pa
         assert stored == len(result.reports)  # and nothing stored that was not confirmed
         from hoyamu.runtime import open_ids
 
-        index, wanted = core.service.runtime.index, await open_ids(core.sessions)
+        index, wanted = core.serving.runtime.index, await open_ids(core.sessions)
         assert {k: index.ids(k) for k in wanted} == wanted  # every open report is indexed
     finally:
         await core.engine.dispose()
@@ -286,19 +286,18 @@ async def _main(args: argparse.Namespace) -> int:
 async def _drive(core, args: argparse.Namespace) -> int:
     """Load without end, plus folds and index saves, printing each confirmation; the kill test
     SIGKILLs this process at a random moment."""
-    from training.fold import fold_feedback
 
     def emit(event: dict) -> None:
         print(json.dumps(event), flush=True)
 
     async def background() -> None:
         while True:
-            await fold_feedback(core.settings, core.sessions)
+            await core.feedback.fold()
             emit({"event": "folded"})
-            await asyncio.to_thread(core.service.runtime.save_index)
+            await asyncio.to_thread(core.serving.runtime.save_index)
             await asyncio.sleep(0.05)
 
-    emit({"event": "ready", "model": core.service.runtime.version})
+    emit({"event": "ready", "model": core.serving.runtime.version})
     task = asyncio.create_task(background())
     try:
         await simulate(core, args.students, args.seconds, seed=args.seed, on_event=emit)

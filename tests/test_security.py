@@ -114,7 +114,7 @@ async def test_forged_buttons_cannot_touch_other_peoples_things(bot: BotHarness,
     owner, finder, intruder = person(bot, OWNER), person(bot, FINDER), person(bot, INTRUDER)
     ids = await _claimed(bot)
     await bot.send(intruder, "/start")
-    items = await core.service.user_items(OWNER["id"]) + await core.service.user_items(FINDER["id"])
+    items = await core.items.user_items(OWNER["id"]) + await core.items.user_items(FINDER["id"])
     before = await _state(core)
     seen_by_others = len(bot.api.sent_to(OWNER["id"])) + len(bot.api.sent_to(FINDER["id"]))
 
@@ -189,7 +189,7 @@ async def test_admin_commands_refuse_students(bot: BotHarness, core, command: st
     texts = bot.texts_to(student, calls)
     assert texts and (t("en", "admin_only") in texts or t("en", "unknown_command") in texts)
     assert "retrain_task" not in bot.app.bot_data
-    assert core.store.current_version() == core.service.runtime.version
+    assert core.store.current_version() == core.serving.runtime.version
 
 
 async def test_banned_users_are_refused_everything(bot: BotHarness, core) -> None:
@@ -237,18 +237,17 @@ async def test_claims_per_item_limit(tmp_path, base_model_path, encoder) -> None
 
 async def test_report_limit_counts_both_kinds_per_student(tmp_path, base_model_path,
                                                           encoder) -> None:
-    from hoyamu.service import ReportInput
+    from hoyamu.reports import ReportInput
     from hoyamu.validation import RateLimited
 
     core = await start_core(make_settings(tmp_path, base_model_path, reports_per_hour=2),
                             encoder=encoder)
     try:
-        service = core.service
-        await service.report(ReportInput(kind="lost", text="lost a green bottle", user_id=1))
-        await service.report(ReportInput(kind="found", text="found a red pen", user_id=1))
+        await core.reports.report(ReportInput(kind="lost", text="lost a green bottle", user_id=1))
+        await core.reports.report(ReportInput(kind="found", text="found a red pen", user_id=1))
         with pytest.raises(RateLimited):
-            await service.report(ReportInput(kind="found", text="found blue keys", user_id=1))
-        await service.report(ReportInput(kind="found", text="found blue keys", user_id=2))
+            await core.reports.report(ReportInput(kind="found", text="found blue keys", user_id=1))
+        await core.reports.report(ReportInput(kind="found", text="found blue keys", user_id=2))
         async with core.sessions() as session:
             assert await session.scalar(select(func.count(Item.id))) == 3
     finally:
@@ -312,7 +311,7 @@ def test_no_secret_in_the_logs_of_a_running_bot(settings, tmp_path) -> None:
                TELEGRAM_BOT_TOKEN=TOKEN, API_KEYS=API_KEY, WEBHOOK_SECRET="webhook-secret-abc123",
                TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{server.server_port}")
     try:
-        process = subprocess.Popen([sys.executable, "-m", "hoyamu.cli", "run"], cwd=ROOT, env=env,
+        process = subprocess.Popen([sys.executable, "-m", "cli", "run"], cwd=ROOT, env=env,
                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         watchdog = threading.Timer(300, process.kill)  # a hung bot ends the loop below
         watchdog.start()
@@ -367,16 +366,16 @@ async def test_exports_and_errors_hold_no_secret(bot: BotHarness, core) -> None:
         dumped = json.dumps(call.params, default=str)
         assert "TELEGRAM_BOT_TOKEN" not in dumped and core.settings.database_url not in dumped
     # an unexpected error tells the student nothing about the inside
-    original = core.service.user_items
+    original = core.items.user_items
 
     async def broken(*args, **kwargs):
         raise RuntimeError(f"connection to {core.settings.database_url} failed, token {TOKEN}")
 
-    core.service.user_items = broken
+    core.items.user_items = broken
     try:
         calls = await bot.send(bot.user(INTRUDER["id"]), "/mine")
     finally:
-        core.service.user_items = original
+        core.items.user_items = original
     texts = bot.texts_to(bot.user(INTRUDER["id"]), calls)
     assert texts == [t("en", "err_generic")]
 

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from hoyamu.core import start_core
-from hoyamu.service import ReportInput
+from hoyamu.reports import ReportInput
 from hoyamu.validation import InvalidInput
 from storage.models import Embedding, Item
 
@@ -27,7 +27,7 @@ FOUND = [
 async def add_found(core) -> dict[str, int]:
     ids = {}
     for text_, _ in FOUND:
-        result = await core.service.report(ReportInput(kind="found", text=text_))
+        result = await core.reports.report(ReportInput(kind="found", text=text_))
         ids[text_] = result.item.id
     return ids
 
@@ -42,7 +42,7 @@ async def add_found(core) -> dict[str, int]:
 ])
 async def test_search_in_three_languages(core, query: str, expected: str) -> None:
     ids = await add_found(core)
-    matches = await core.service.search(query, kind="lost", limit=3, min_score=0)
+    matches = await core.reports.search(query, kind="lost", limit=3, min_score=0)
     assert matches[0].item.id == ids[expected]
     parts = matches[0].parts
     assert parts.tier is None or parts.score >= 60
@@ -52,10 +52,10 @@ async def test_search_in_three_languages(core, query: str, expected: str) -> Non
 async def test_both_directions_give_the_same_score(core, settings, encoder) -> None:
     lost_text = "lost my blue Samsung phone in lecture hall 3, screen is cracked"
     found_text = FOUND[1][0]
-    first = await core.service.report(ReportInput(kind="lost", text=lost_text, user_id=1))
-    second = await core.service.report(ReportInput(kind="found", text=found_text, user_id=2))
+    first = await core.reports.report(ReportInput(kind="lost", text=lost_text, user_id=1))
+    second = await core.reports.report(ReportInput(kind="found", text=found_text, user_id=2))
     # found after lost: the owner is among those to notify, with the same score as a search
-    search = await core.service.search(lost_text, kind="lost", min_score=0)
+    search = await core.reports.search(lost_text, kind="lost", min_score=0)
     assert search[0].item.id == second.item.id
     owner_view = [m for m in second.matches if m.item.id == first.item.id]
     assert owner_view and owner_view[0].parts.score == search[0].parts.score
@@ -64,11 +64,11 @@ async def test_both_directions_give_the_same_score(core, settings, encoder) -> N
 async def test_closed_items_leave_the_index(core) -> None:
     ids = await add_found(core)
     wallet = ids[FOUND[0][0]]
-    await core.service.set_status(wallet, "closed")
-    matches = await core.service.search("black leather wallet library", min_score=0, limit=10)
+    await core.items.set_status(wallet, "closed")
+    matches = await core.reports.search("black leather wallet library", min_score=0, limit=10)
     assert wallet not in [m.item.id for m in matches]
     with pytest.raises(InvalidInput):
-        await core.service.set_status(wallet, "closed")
+        await core.items.set_status(wallet, "closed")
 
 
 @pytest.mark.parametrize("bad, code", [
@@ -77,7 +77,7 @@ async def test_closed_items_leave_the_index(core) -> None:
 ])
 async def test_bad_descriptions_store_nothing(core, bad: str, code: str) -> None:
     with pytest.raises(InvalidInput) as error:
-        await core.service.report(ReportInput(kind="lost", text=bad))
+        await core.reports.report(ReportInput(kind="lost", text=bad))
     assert error.value.code == code and error.value.message
     async with core.sessions() as session:
         assert await session.scalar(select(func.count(Item.id))) == 0
@@ -85,22 +85,22 @@ async def test_bad_descriptions_store_nothing(core, bad: str, code: str) -> None
 
 async def test_unknown_kind_or_category_is_refused(core) -> None:
     with pytest.raises(InvalidInput, match="Unknown kind"):
-        await core.service.report(ReportInput(kind="stolen", text="black wallet"))
+        await core.reports.report(ReportInput(kind="stolen", text="black wallet"))
     with pytest.raises(InvalidInput, match="Unknown category"):
-        await core.service.report(ReportInput(kind="lost", text="black wallet", category="Cars"))
+        await core.reports.report(ReportInput(kind="lost", text="black wallet", category="Cars"))
 
 
 async def test_restart_reuses_or_rebuilds_the_index(settings, encoder) -> None:
     core = await start_core(settings, encoder=encoder)
     ids = await add_found(core)
-    core.service.runtime.save_index()
+    core.serving.runtime.save_index()
     await core.engine.dispose()
-    index_dir = core.service.runtime.index_dir
+    index_dir = core.serving.runtime.index_dir
 
     # a clean restart loads the saved index: no re-encoding, same results
     again = await start_core(settings, encoder=encoder)
-    assert again.service.runtime.index.size("found") == len(FOUND)
-    hits = await again.service.search("black wallet library", min_score=0)
+    assert again.serving.runtime.index.size("found") == len(FOUND)
+    hits = await again.reports.search("black wallet library", min_score=0)
     assert hits[0].item.id == ids[FOUND[0][0]]
 
     # the database changed behind the index's back: it is rebuilt to match
@@ -109,13 +109,13 @@ async def test_restart_reuses_or_rebuilds_the_index(settings, encoder) -> None:
                               {"i": ids[FOUND[0][0]]})
     await again.engine.dispose()
     third = await start_core(settings, encoder=encoder)
-    assert third.service.runtime.index.size("found") == len(FOUND) - 1
+    assert third.serving.runtime.index.size("found") == len(FOUND) - 1
     await third.engine.dispose()
 
     # a corrupt index file is rebuilt from the stored embeddings
     (index_dir / "found.faiss").write_bytes(b"not an index")
     fourth = await start_core(settings, encoder=encoder)
-    assert fourth.service.runtime.index.size("found") == len(FOUND) - 1
+    assert fourth.serving.runtime.index.size("found") == len(FOUND) - 1
     async with fourth.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(Embedding)) == len(FOUND)
     await fourth.engine.dispose()

@@ -1,13 +1,14 @@
-"""Command-line glue for `hoyamu train` and `hoyamu evaluate`."""
+"""Command-line glue for `hoyamu train` and `hoyamu evaluate`: arguments in, plain values from
+the entry point (cli/main.py reads the settings), results printed."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
-from hoyamu.settings import Settings
 from matcher.store import ModelStore
 
 
@@ -40,16 +41,15 @@ def add_evaluate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--plot", type=Path)
 
 
-def train_command(args: argparse.Namespace, settings: Settings) -> int:
+def train_command(args: argparse.Namespace, store: ModelStore, pairs_path: Path,
+                  fold: Callable[[], int]) -> int:
+    """`fold` folds the students' feedback into the pairs file (skipped with --no-fold)."""
     from training.pairs import PairsError
     from training.train import TrainConfig, TrainingError, train
 
-    store = ModelStore(settings.models_dir, settings.base_model, settings.max_seq_length)
-    pairs = args.pairs or settings.text_pairs_path
+    pairs = args.pairs or pairs_path
     if not args.no_fold:
-        from training.fold import fold_feedback_sync
-
-        added = fold_feedback_sync(settings)
+        added = fold()
         print(f"folded feedback: {added} new pairs")
     config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr,
                          max_seq_length=args.max_seq_length, max_steps=args.max_steps,
@@ -74,7 +74,8 @@ def _resolve_model(name: str, store: ModelStore) -> Path:
     return Path(name)
 
 
-def evaluate_command(args: argparse.Namespace, settings: Settings) -> int:
+def evaluate_command(args: argparse.Namespace, store: ModelStore, max_seq_length: int,
+                     weights: tuple[float, float, float], display: float, notify: float) -> int:
     from sentence_transformers import SentenceTransformer
 
     from matcher.encoder import model_version_of
@@ -91,22 +92,20 @@ def evaluate_command(args: argparse.Namespace, settings: Settings) -> int:
         plot_scores,
     )
 
-    store = ModelStore(settings.models_dir, settings.base_model, settings.max_seq_length)
     data = load_eval_set(args.corpus, args.queries, args.nomatch)
     given = args.categories == "given"
-    display, notify = settings.display_threshold, settings.notify_threshold
     scorings = ["learned", "blend"] if args.scoring == "both" else [args.scoring]
     systems: dict[str, dict] = {}
     latencies: list[float] = []
 
     def run_model(label: str, path: Path, timed: bool) -> None:
         model = SentenceTransformer(str(path), device="cpu")
-        model.max_seq_length = settings.max_seq_length
+        model.max_seq_length = max_seq_length
         encoded = EncodedCorpus(model, data.corpus, given)
         version = model_version_of(path)
         scorer = load_scorer(path, version)
         for mode in scorings:
-            ranking = Ranking(Calibration.load(path), settings.weights, scorer, mode)
+            ranking = Ranking(Calibration.load(path), weights, scorer, mode)
             result = evaluate_system(data, model_ranker(
                 encoded, ranking, latencies if timed and mode == scorings[0] else None),
                 given, display, notify)
@@ -128,7 +127,7 @@ def evaluate_command(args: argparse.Namespace, settings: Settings) -> int:
             print(f"unknown baseline {name!r} (use bm25, base)", file=sys.stderr)
             return 2
     results = {"model": model_version_of(model_path), "categories": args.categories,
-               "serving_scoring": settings.scoring, "systems": systems,
+               "systems": systems,
                "latency": latency_summary(latencies)}
     print_table(results)
     if args.plot:

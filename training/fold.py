@@ -11,13 +11,13 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.orm import aliased
 
-from hoyamu.settings import Settings
 from matcher.lexicon import normalize
 from storage.models import Claim, ClaimStatus, Feedback, Item, Match
 from training.pairs import Pair, update_pairs
@@ -88,28 +88,33 @@ def merge(current: list[Pair], positives: list[Pair], downs: list[tuple[str, str
     return merged
 
 
-async def fold_feedback(settings: Settings, sessions: async_sessionmaker) -> int:
-    """Fold all feedback into the pairs file; returns how many pairs were added."""
+async def fold_feedback(sessions: async_sessionmaker, pairs_path: Path,
+                        eval_dirs: Iterable[Path]) -> int:
+    """Fold all feedback into the pairs file; returns how many pairs were added.
+
+    Texts of the evaluation sets in `eval_dirs` never enter."""
     positives, downs = await collect_feedback(sessions)
-    excluded = eval_texts(Path(settings.data_dir) / "eval") | eval_texts(Path("data/eval"))
+    excluded: set[str] = set()
+    for folder in eval_dirs:
+        excluded |= eval_texts(Path(folder))
     before: list[int] = []
 
     def change(current: list[Pair]) -> list[Pair]:
         before.append(len(current))
         return merge(current, positives, downs, excluded)
 
-    after = await asyncio.to_thread(update_pairs, settings.text_pairs_path, change)
+    after = await asyncio.to_thread(update_pairs, pairs_path, change)
     return len(after) - before[0]
 
 
-def fold_feedback_sync(settings: Settings) -> int:
+def fold_feedback_sync(database_url: str, pairs_path: Path, eval_dirs: Iterable[Path]) -> int:
     from storage.db import make_engine, make_sessionmaker, migrate
 
     async def run() -> int:
-        engine = make_engine(settings.database_url)
+        engine = make_engine(database_url)
         try:
             await migrate(engine)
-            return await fold_feedback(settings, make_sessionmaker(engine))
+            return await fold_feedback(make_sessionmaker(engine), pairs_path, list(eval_dirs))
         finally:
             await engine.dispose()
 

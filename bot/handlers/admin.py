@@ -13,7 +13,7 @@ import logging
 from telegram import Message, Update
 from telegram.error import BadRequest
 
-from bot.handlers.common import Context, Handler, core_of, lang, reply, service
+from bot.handlers.common import Context, Handler, core_of, lang, reply
 from bot.i18n import t
 from hoyamu import charts
 from hoyamu.modelops import ModelOps
@@ -27,7 +27,7 @@ def admin_only(handler: Handler) -> Handler:
     @functools.wraps(handler)
     async def wrapper(update: Update, context: Context) -> None:
         user_id = update.effective_user.id
-        if user_id not in service(context).settings.admin_ids:
+        if user_id not in core_of(context).settings.admin_ids:
             log.warning("user %s tried admin command %r", user_id,
                         (update.effective_message.text or "")[:40])
             await reply(update, t(lang(context), "admin_only"))
@@ -42,11 +42,11 @@ def admin_only(handler: Handler) -> Handler:
 
 
 def retrainer(context: Context) -> Retrainer:
-    return context.bot_data.setdefault("retrainer", Retrainer(core_of(context)))
+    return core_of(context).retrainer
 
 
 def ops(context: Context) -> ModelOps:
-    return retrainer(context).ops
+    return core_of(context).modelops
 
 
 def _fmt(value: float | None) -> str:
@@ -55,15 +55,15 @@ def _fmt(value: float | None) -> str:
 
 @admin_only
 async def stats(update: Update, context: Context) -> None:
-    svc, language = service(context), lang(context)
-    numbers = await svc.stats()
-    hours = await svc.median_handback_hours()
+    core, language = core_of(context), lang(context)
+    numbers = await core.stats.stats()
+    hours = await core.stats.median_handback_hours()
     metrics = core_of(context).store.metrics(numbers["model"]).get("held_out", {})
     await reply(update, t(language, "stats", **numbers) + "\n" + t(
         language, "stats_more", handback="—" if hours is None else f"{hours:.1f} h",
         top1=_fmt(metrics.get("top1")), mrr=_fmt(metrics.get("mrr10"))))
-    scores = await svc.feedback_scores()
-    settings = svc.settings
+    scores = await core.stats.feedback_scores()
+    settings = core.settings
     picture = await asyncio.to_thread(charts.score_histogram, scores["up"], scores["down"],
                                       settings.display_threshold, settings.notify_threshold)
     await update.effective_chat.send_photo(picture, caption=t(language, "chart_scores"))
@@ -75,7 +75,7 @@ async def stats(update: Update, context: Context) -> None:
 
 @admin_only
 async def reindex(update: Update, context: Context) -> None:
-    count = await service(context).reindex()
+    count = await core_of(context).serving.reindex()
     await reply(update, t(lang(context), "reindexed", count=count))
 
 
@@ -130,10 +130,10 @@ async def _retrain(context: Context, message: Message, language: str) -> None:
 
 @admin_only
 async def model(update: Update, context: Context) -> None:
-    store, svc, language = core_of(context).store, service(context), lang(context)
+    store, serving, language = core_of(context).store, core_of(context).serving, lang(context)
     lines = []
-    for role, version in (("current", svc.runtime.version),
-                          ("candidate", svc.candidate.version if svc.candidate else None),
+    for role, version in (("current", serving.runtime.version),
+                          ("candidate", serving.candidate.version if serving.candidate else None),
                           ("previous", store.previous_version())):
         if version:
             held_out = store.metrics(version).get("held_out", {})
@@ -145,11 +145,11 @@ async def model(update: Update, context: Context) -> None:
 @admin_only
 async def ab(update: Update, context: Context) -> None:
     language = lang(context)
-    rows = await service(context).ab_report()
+    rows = await core_of(context).stats.ab_report()
     if not rows:
         await reply(update, t(language, "ab_empty"))
         return
-    lines = [t(language, "ab_header", fraction=service(context).settings.ab_fraction)]
+    lines = [t(language, "ab_header", fraction=core_of(context).settings.ab_fraction)]
     for row in rows:
         lines.append(t(language, "ab_line", model=row["model"], shown=row["shown"], up=row["up"],
                        down=row["down"], rate=_fmt(row["rate"]), low=_fmt(row["low"]),
@@ -171,7 +171,7 @@ async def rollback(update: Update, context: Context) -> None:
 
 @admin_only
 async def export(update: Update, context: Context) -> None:
-    path = service(context).settings.text_pairs_path
+    path = core_of(context).settings.text_pairs_path
     if not path.exists():
         await reply(update, t(lang(context), "export_empty"))
         return

@@ -15,7 +15,6 @@ from telegram.ext import ContextTypes
 from bot.i18n import t
 from hoyamu.claims import ClaimService
 from hoyamu.core import Core
-from hoyamu.service import HoyamuService
 from hoyamu.validation import InvalidInput
 
 log = logging.getLogger(__name__)
@@ -28,12 +27,8 @@ def core_of(context: Context) -> Core:
     return context.bot_data["core"]
 
 
-def service(context: Context) -> HoyamuService:
-    return core_of(context).service
-
-
 def claims(context: Context) -> ClaimService:
-    return context.bot_data["claims"]
+    return core_of(context).claims
 
 
 def lang(context: Context) -> str:

@@ -12,12 +12,12 @@ from bot.handlers.common import (
     Context,
     button,
     claims,
+    core_of,
     esc,
     lang,
     parse_ints,
     reply,
     send,
-    service,
     toast,
 )
 from bot.i18n import t
@@ -29,14 +29,14 @@ END = ConversationHandler.END
 
 
 async def _language_of(context: Context, user_id: int) -> str:
-    return (await service(context).get_user(user_id)).language or "en"
+    return (await core_of(context).users.get_user(user_id)).language or "en"
 
 
 @button
 async def vote_down(update: Update, context: Context) -> None:
     """👎 Not mine: recorded (a second press changes nothing)."""
     match_id, _ = parse_ints(update.callback_query.data, "v")
-    _, changed = await service(context).vote(match_id, update.effective_user.id, up=False)
+    _, changed = await core_of(context).feedback.vote(match_id, update.effective_user.id, up=False)
     toast(context, t(lang(context), "vote_down" if changed else "vote_same"))
 
 
@@ -46,7 +46,7 @@ async def vote_up(update: Update, context: Context) -> int:
     match_id, _ = parse_ints(update.callback_query.data, "v")
     user_id = update.effective_user.id
     match = await claims(context).match_for_owner(match_id, user_id)
-    await service(context).vote(match_id, user_id, up=True)
+    await core_of(context).feedback.vote(match_id, user_id, up=True)
     if match.found.user_id is None:
         await reply(update, t(lang(context), "claim_desk"))
         return END

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot import keyboards
-from bot.handlers.common import Context, button, esc, lang, parse_ints, reply, service, toast
+from bot.handlers.common import Context, button, core_of, esc, lang, parse_ints, reply, toast
 from bot.i18n import category_name, t
 from hoyamu.validation import InvalidInput
 from storage.models import Status
@@ -16,7 +16,7 @@ ACTIONS = {"ret": (Status.RETURNED, "item_returned"), "close": (Status.CLOSED, "
 
 async def mine(update: Update, context: Context) -> None:
     language = lang(context)
-    items = await service(context).user_items(update.effective_user.id)
+    items = await core_of(context).items.user_items(update.effective_user.id)
     if not items:
         await reply(update, t(language, "mine_empty"))
         return
@@ -40,12 +40,12 @@ async def item_action(update: Update, context: Context) -> None:
     action = parts[2] if len(parts) == 3 else ""
     user_id, language = update.effective_user.id, lang(context)
     if action == "ext":
-        item = await service(context).extend(item_id, user_id)
+        item = await core_of(context).items.extend(item_id, user_id)
         note = t(language, "item_extended", id=item.id,
                  expires=item.expires_at.strftime("%d/%m/%Y"))
     elif action in ACTIONS:
         status, key = ACTIONS[action]
-        item = await service(context).set_status(item_id, status, user_id=user_id)
+        item = await core_of(context).items.set_status(item_id, status, user_id=user_id)
         note = t(language, key, id=item.id)
     else:
         raise InvalidInput("stale", "This button is no longer active.")

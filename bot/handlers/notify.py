@@ -11,7 +11,7 @@ from bot import keyboards
 from bot.handlers.common import Context, esc, send
 from bot.i18n import t
 from bot.texts.en import TEXTS as TEXTS_EN
-from hoyamu.service import MatchView
+from hoyamu.reports import MatchView
 from storage.models import Item
 
 log = logging.getLogger(__name__)
@@ -71,13 +71,13 @@ async def send_matches(context: Context, chat_id: int, language: str,
 
 async def notify_owners(context: Context, found: Item, matches: list[MatchView]) -> int:
     """Message each owner whose lost report matches a new found report; returns how many."""
-    service = context.bot_data["core"].service
+    users = context.bot_data["core"].users
     notified = 0
     for view in matches:
         owner_id = view.item.user_id
         if owner_id is None:
             continue
-        owner = await service.get_user(owner_id)
+        owner = await users.get_user(owner_id)
         language = owner.language or "en"
         as_seen_by_owner = MatchView(found, view.parts, view.match_id)
         try:

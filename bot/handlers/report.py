@@ -10,7 +10,7 @@ from telegram import Update
 from telegram.ext import ConversationHandler
 
 from bot import keyboards
-from bot.handlers.common import Context, button, error_text, esc, lang, reply, service
+from bot.handlers.common import Context, button, core_of, error_text, esc, lang, reply
 from bot.handlers.notify import notify_owners, send_matches
 from bot.i18n import category_name, t
 from bot.states import (
@@ -23,7 +23,7 @@ from bot.states import (
     QUESTION,
     WHEN,
 )
-from hoyamu.service import ReportInput
+from hoyamu.reports import ReportInput
 from hoyamu.validation import InvalidInput, clean_description
 from matcher.lexicon import CATEGORIES, detect_category
 from storage.db import is_unavailable
@@ -62,7 +62,7 @@ async def free_text(update: Update, context: Context) -> int:
     """A plain message outside a conversation: ask whether it was lost or found."""
     text = update.message.text
     try:
-        cleaned = clean_description(text, service(context).settings.max_text_length)
+        cleaned = clean_description(text, core_of(context).settings.max_text_length)
     except InvalidInput as exc:
         await reply(update, error_text(lang(context), exc))
         return END
@@ -82,7 +82,7 @@ async def kind_chosen(update: Update, context: Context) -> int:
 
 async def description(update: Update, context: Context) -> int:
     try:
-        text = clean_description(update.message.text, service(context).settings.max_text_length)
+        text = clean_description(update.message.text, core_of(context).settings.max_text_length)
     except InvalidInput as exc:
         await reply(update, error_text(lang(context), exc))
         return DESCRIPTION
@@ -241,7 +241,7 @@ async def submit(update: Update, context: Context) -> int:
         happened_on=dt.date.fromisoformat(draft["when"]) if draft.get("when") else None,
         verify_question=draft.get("question"), user_id=update.effective_user.id)
     try:
-        result = await service(context).report(data)
+        result = await core_of(context).reports.report(data)
     except InvalidInput as exc:
         await reply(update, error_text(language, exc))
         return CONFIRM if exc.code != "rate_limited" else END

@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop, ConversationHandler
 
 from bot import keyboards
-from bot.handlers.common import Context, button, lang, reply, service
+from bot.handlers.common import Context, button, core_of, lang, reply
 from bot.i18n import t
 
 log = logging.getLogger(__name__)
@@ -21,7 +21,7 @@ async def load_user(update: Update, context: Context) -> None:
         raise ApplicationHandlerStop  # channel posts, service updates: nothing to answer
     if update.effective_chat.type != "private":
         raise ApplicationHandlerStop  # Hoyamu works in private chats only
-    row = await service(context).get_user(user.id, user.language_code)
+    row = await core_of(context).users.get_user(user.id, user.language_code)
     context.user_data["lang"] = row.language or "en"
     if row.is_banned:
         log.warning("banned user %s refused", user.id)
@@ -55,7 +55,7 @@ async def language_chosen(update: Update, context: Context) -> None:
     code = update.callback_query.data.split(":")[1]
     if code not in ("en", "si"):
         return
-    await service(context).set_language(update.effective_user.id, code)
+    await core_of(context).users.set_language(update.effective_user.id, code)
     context.user_data["lang"] = code
     await reply(update, t(code, "language_set"), keyboards.main_menu(code))
 

@@ -1,4 +1,7 @@
-"""`hoyamu` command line: run the bot, add/search reports, reindex, stats, train, evaluate."""
+"""`hoyamu` command line: run the bot, add/search reports, reindex, stats, train, evaluate.
+
+An entry point (like `bot/` and `api/`): it reads the settings and hands plain values to the
+libraries; `python -m cli ...` runs it without the installed script."""
 
 from __future__ import annotations
 
@@ -51,10 +54,10 @@ async def _with_core(settings: Settings, work: Callable[..., Awaitable[int]]) ->
 
 
 def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
-    from hoyamu.service import ReportInput
+    from hoyamu.reports import ReportInput
 
     async def work(core) -> int:
-        result = await core.service.report(ReportInput(kind=args.kind, text=args.text,
+        result = await core.reports.report(ReportInput(kind=args.kind, text=args.text,
                                                        category=args.category, place=args.place))
         if args.json:
             print(json.dumps({"id": result.item.id, "category": result.item.category,
@@ -70,7 +73,7 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     async def work(core) -> int:
-        views = await core.service.search(args.text, kind=args.kind, limit=args.limit,
+        views = await core.reports.search(args.text, kind=args.kind, limit=args.limit,
                                           min_score=0.0 if args.all else None)
         _print_matches(views, args.json)
         return 0
@@ -80,8 +83,8 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
     async def work(core) -> int:
-        size = await core.service.reindex()
-        print(f"Index rebuilt: {size} open items ({core.service.runtime.version}).")
+        size = await core.serving.reindex()
+        print(f"Index rebuilt: {size} open items ({core.serving.runtime.version}).")
         return 0
 
     return asyncio.run(_with_core(settings, work))
@@ -89,7 +92,7 @@ def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     async def work(core) -> int:
-        stats = await core.service.stats()
+        stats = await core.stats.stats()
         if args.json:
             print(json.dumps(stats, indent=2))
         else:
@@ -114,24 +117,30 @@ def cmd_api(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_train(args: argparse.Namespace, settings: Settings) -> int:
+    from hoyamu.core import model_store
     from training.cli import train_command
+    from training.fold import fold_feedback_sync
 
-    return train_command(args, settings)
+    return train_command(args, model_store(settings), settings.text_pairs_path,
+                         fold=lambda: fold_feedback_sync(settings.database_url,
+                                                         settings.text_pairs_path,
+                                                         settings.eval_dirs))
 
 
 def cmd_fold(args: argparse.Namespace, settings: Settings) -> int:
     from training.fold import fold_feedback_sync
 
-    added = fold_feedback_sync(settings)
+    added = fold_feedback_sync(settings.database_url, settings.text_pairs_path,
+                               settings.eval_dirs)
     print(f"Folded feedback into {settings.text_pairs_path}: {added} new pairs.")
     return 0
 
 
 def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
-    from matcher.store import ModelStore
+    from hoyamu.core import model_store
     from training.calibrate import recalibrate
 
-    store = ModelStore(settings.models_dir, settings.base_model, settings.max_seq_length)
+    store = model_store(settings)
     path = store.current_path() if args.model == "current" else store.path_of(args.model)
     report = recalibrate(path, args.pairs or settings.text_pairs_path)
     print(json.dumps(report, indent=2))
@@ -139,9 +148,12 @@ def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace, settings: Settings) -> int:
+    from hoyamu.core import model_store
     from training.cli import evaluate_command
 
-    return evaluate_command(args, settings)
+    return evaluate_command(args, model_store(settings), settings.max_seq_length,
+                            settings.weights, settings.display_threshold,
+                            settings.notify_threshold)
 
 
 def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:

@@ -1,0 +1,1 @@
+"""The `hoyamu` command line: an entry point over the services built in `hoyamu/core.py`."""
