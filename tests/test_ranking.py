@@ -183,3 +183,14 @@ def test_fitting_on_a_small_hand_made_set_gives_the_known_answers(encoder) -> No
                                            for i, t in enumerate(texts)])
     assert ranked[0].key == 0
     assert ranked[0].parts.score > max(r.parts.score for r in ranked[1:])
+
+
+async def test_match_message_says_why_in_the_students_language(core) -> None:
+    from bot.handlers.notify import match_text
+
+    await _found(core, "Found a black Huawei wallet phone cover near the library")
+    await _found(core, "Black leather wallet with my NIC found at the library")
+    [view, *_] = await core.reports.search("Lost my black wallet with my NIC", min_score=0)
+    english, sinhala = match_text("en", view), match_text("si", view)
+    assert "same: " in english and "black" in english and "wallet" in english
+    assert "සමානයි: " in sinhala
