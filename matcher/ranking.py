@@ -60,11 +60,6 @@ def remember(text: str) -> None:
     _read(text)
 
 
-def clear_cache() -> None:
-    """Forget the cached readings of report texts (benchmarks measure the cold cost)."""
-    _read.cache_clear()
-
-
 def _mismatch(a: frozenset[str], b: frozenset[str]) -> float:
     """Share of the stated values only one report has (0 when either says nothing)."""
     return len(a ^ b) / len(a | b) if a and b else 0.0
