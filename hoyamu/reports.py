@@ -25,13 +25,15 @@ from hoyamu.validation import (
     clean_description,
     clean_optional,
 )
-from matcher.lexicon import detect_category, is_sensitive, keywords, language_style
-from matcher.scoring import ScoreParts, score_pair
+from matcher.lexicon import detect_category, is_sensitive, language_style
+from matcher.ranking import Candidate, remember
+from matcher.scoring import ScoreParts
 from storage.db import is_unavailable, retry_conflicts
 from storage.models import Embedding, Item, Kind, Match, Status, utcnow
 
 log = logging.getLogger(__name__)
 CANDIDATES = 30
+OWNER_CHECKS = 10  # lost reports a new found report is checked against, as their owners search
 
 
 @dataclass
@@ -102,6 +104,7 @@ class ReportService:
                                       vector=vector.astype(np.float32).tobytes()))
         await self.serving.add(kind, item.id, runtimes, vectors)
         log.info("stored %s item %s (%s, %s)", kind, item.id, category, item.language)
+        remember(text)
         if self.settings.index_refresh_seconds > 0:
             # other processes on this database (more bots, the API, the CLI): take in what they
             # committed before this report, so that of any two reports the later one always
@@ -138,11 +141,37 @@ class ReportService:
             views = await self._rank(vector, item.text, item.category, Kind.FOUND, runtime, 3,
                                      self.settings.display_threshold)
         else:
-            views = await self._rank(vector, item.text, item.category, Kind.LOST, runtime, 20,
-                                     self.settings.notify_threshold)
+            views = await self._rank(vector, item.text, item.category, Kind.LOST, runtime,
+                                     OWNER_CHECKS, 0.0)
             views = [v for v in views if v.item.user_id != item.user_id or v.item.user_id is None]
+            views = await self._as_owners_see(item, views, runtime)
         await self._record_matches(item, views, runtime.version)
         return views
+
+    async def _as_owners_see(self, found: Item, views: list[MatchView],
+                             runtime: Runtime) -> list[MatchView]:
+        """Score each lost report's pair with the new found report as the owner's own search
+        would (among all found reports), so a pair scores the same whichever came first; keep
+        those at or above NOTIFY_THRESHOLD."""
+        if not views:
+            return []
+        async with self.sessions() as session:
+            rows = await session.execute(select(Embedding.item_id, Embedding.vector).where(
+                Embedding.model_version == runtime.version,
+                Embedding.item_id.in_([v.item.id for v in views])))
+            vectors = {i: np.frombuffer(blob, dtype=np.float32) for i, blob in rows}
+        owners = []
+        for view in views:
+            lost = view.item
+            if lost.id not in vectors:
+                continue
+            seen = await self._rank(vectors[lost.id], lost.text, lost.category, Kind.FOUND,
+                                    runtime, CANDIDATES, 0.0)
+            mine = next((v for v in seen if v.item.id == found.id), None)
+            if mine is not None and mine.parts.score >= self.settings.notify_threshold:
+                owners.append(MatchView(lost, mine.parts))
+        owners.sort(key=lambda v: v.parts.score, reverse=True)
+        return owners
 
     async def search(self, text: str, kind: str = "lost", limit: int = 3,
                      min_score: float | None = None) -> list[MatchView]:
@@ -158,24 +187,19 @@ class ReportService:
 
     async def _rank(self, vector: np.ndarray, text: str, category: str, target: Kind,
                     runtime: Runtime, limit: int, threshold: float) -> list[MatchView]:
+        """The FAISS top 30 of the other kind, open ones, through the one ranking path."""
         hits = runtime.index.search(target, vector, max(CANDIDATES, limit * 3))
         if not hits:
             return []
         async with self.sessions() as session:
             rows = await session.scalars(select(Item).where(Item.id.in_([i for i, _ in hits])))
             items = {item.id: item for item in rows if item.status == Status.OPEN}
-        query_keywords = keywords(text)
-        views = []
-        for item_id, cosine in hits:
-            if item_id not in items:
-                continue
-            candidate = items[item_id]
-            parts = score_pair(cosine, query_keywords, keywords(candidate.text), category,
-                               candidate.category, runtime.calibration, self.settings.weights)
-            if parts.score >= threshold:
-                views.append(MatchView(candidate, parts))
-        views.sort(key=lambda v: v.parts.score, reverse=True)
-        return views[:limit]
+        candidates = [Candidate(i, items[i].text, items[i].category, cosine)
+                      for i, cosine in hits if i in items]
+        ranking = runtime.ranking(self.settings.weights, self.settings.scoring)
+        ranked = ranking.rank(text, category, candidates)
+        return [MatchView(items[r.key], r.parts) for r in ranked
+                if r.parts.score >= threshold][:limit]
 
     async def _record_matches(self, item: Item, views: list[MatchView], version: str) -> None:
         if not views:

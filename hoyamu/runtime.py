@@ -19,6 +19,8 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from matcher.encoder import Encoder
 from matcher.index import DEFAULT_FLAT_MAX, KINDS, VectorIndex
+from matcher.ranking import Ranking
+from matcher.scorer import Scorer, load_scorer
 from matcher.scoring import Calibration
 from storage.db import insert_missing
 from storage.models import Embedding, Item, Status
@@ -47,10 +49,15 @@ class Runtime:
     index: VectorIndex
     calibration: Calibration
     index_dir: Path
+    scorer: Scorer | None = None  # the learned match scorer; None = the blend (curve) only
 
     @property
     def version(self) -> str:
         return self.encoder.version
+
+    def ranking(self, weights: tuple[float, float, float], mode: str) -> Ranking:
+        """This model's ranking path with the SCORING setting and the blend weights."""
+        return Ranking(self.calibration, weights, self.scorer, mode)
 
     def save_index(self) -> None:
         self.index.save(self.index_dir)
@@ -135,6 +142,9 @@ async def load_runtime(model_path: Path, sessions: async_sessionmaker, config: S
     started = time.perf_counter()
     encoder = encoder or config.encoder(model_path)
     calibration = Calibration.load(Path(model_path))
+    scorer = load_scorer(Path(model_path), encoder.version)
+    if scorer is None:
+        log.warning("model %s has no match scorer: scoring with the blend", encoder.version)
     index_dir = Path(config.index_root) / encoder.version
     ids = await open_ids(sessions)
     index = VectorIndex.load(index_dir, encoder.version, encoder.dim, ids, config.flat_max)
@@ -144,4 +154,4 @@ async def load_runtime(model_path: Path, sessions: async_sessionmaker, config: S
     else:
         log.info("index for %s loaded from %s (%d items)", encoder.version, index_dir, index.size())
     log.info("model %s ready in %.1f s", encoder.version, time.perf_counter() - started)
-    return Runtime(encoder, index, calibration, index_dir)
+    return Runtime(encoder, index, calibration, index_dir, scorer)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -39,7 +39,10 @@ class Settings(BaseSettings):
     # Index: exact (flat) search up to this many open items of a kind, IVF above (matcher/index.py)
     index_flat_max: int = 200_000
 
-    # Scoring (0-100): weights of the three parts, and the thresholds
+    # Scoring (0-100): "learned" = the model version's match scorer (matcher/scorer.py), a
+    # calibrated probability; "blend" = the weights of the three parts below. The thresholds
+    # apply to either.
+    scoring: Literal["learned", "blend"] = "learned"
     weight_semantic: float = 0.90
     weight_keyword: float = 0.05
     weight_category: float = 0.05

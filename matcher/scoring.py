@@ -1,4 +1,6 @@
-"""Score = weighted semantic + keyword + category parts on 0-100, with a per-model calibration.
+"""The blend score (weighted semantic + keyword + category parts on 0-100), the per-model cosine
+curve, and the tiers. The learned scorer lives in `matcher/scorer.py`; both are applied by the
+one ranking path, `matcher/ranking.py`.
 
 The semantic part maps cosine to 0-100 through a monotone piecewise-linear curve. The default is
 the familiar one (cosine 0.3 -> 40, 0.5 -> 60, 0.7 -> 80, 1.0 -> 100); a trained model writes its
@@ -55,6 +57,9 @@ class ScoreParts:
     semantic: float
     keyword: float
     category: float
+    same: tuple[str, ...] = ()  # what both reports say alike ("black", "wallet", "NIC")
+    differs: tuple[str, ...] = ()  # what they say differently ("brand")
+    scoring: str = "blend"  # "learned" or "blend" (matcher/ranking.py)
 
 
 def tier_of(score: float) -> str | None:

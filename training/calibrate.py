@@ -104,7 +104,8 @@ def fit_calibration(model, pairs: list[Pair], pool: list[str] = ()) -> tuple[Cal
 
 
 def recalibrate(model_path, pairs_path, held_out: float = 0.2, seed: int = 42) -> dict:
-    """Refit an existing model's calibration.json on the same held-out split training used."""
+    """Refit an existing model's calibration.json and scorer.json on the same held-out split
+    training used."""
     from pathlib import Path
 
     from sentence_transformers import SentenceTransformer
@@ -116,4 +117,11 @@ def recalibrate(model_path, pairs_path, held_out: float = 0.2, seed: int = 42) -
     pool = [p.positive for p in train_pairs] + [p.negative for p in train_pairs if p.negative]
     calibration, report = fit_calibration(model, test_pairs, pool)
     calibration.save(Path(model_path) / "calibration.json")
+    from matcher.encoder import model_version_of
+    from training.scorer_fit import fit_scorer, st_encoder
+
+    scorer = fit_scorer(st_encoder(model), test_pairs, model_version_of(Path(model_path)), pool,
+                        seed)
+    scorer.save(Path(model_path))
+    report["scorer"] = scorer.report.get("grouped_cv")
     return report

@@ -35,6 +35,8 @@ def add_evaluate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--compare", default="bm25,base", help="baselines: bm25, base (or none)")
     parser.add_argument("--categories", choices=["given", "detected"], default="given",
                         help="use the sets' categories (as users confirm them) or detect them")
+    parser.add_argument("--scoring", choices=["both", "learned", "blend"], default="both",
+                        help="which scorers to report for the model and the base model")
     parser.add_argument("--json", type=Path, dest="json_out")
     parser.add_argument("--plot", type=Path)
 
@@ -76,8 +78,12 @@ def evaluate_command(args: argparse.Namespace, store: ModelStore, max_seq_length
                      weights: tuple[float, float, float], display: float, notify: float) -> int:
     from sentence_transformers import SentenceTransformer
 
+    from matcher.encoder import model_version_of
+    from matcher.ranking import Ranking
+    from matcher.scorer import load_scorer
     from matcher.scoring import Calibration
     from training.evaluate import (
+        EncodedCorpus,
         bm25_ranker,
         evaluate_system,
         latency_summary,
@@ -88,30 +94,41 @@ def evaluate_command(args: argparse.Namespace, store: ModelStore, max_seq_length
 
     data = load_eval_set(args.corpus, args.queries, args.nomatch)
     given = args.categories == "given"
+    scorings = ["learned", "blend"] if args.scoring == "both" else [args.scoring]
+    systems: dict[str, dict] = {}
+    latencies: list[float] = []
 
-    def run_model(path: Path, latencies: list[float] | None = None) -> dict:
+    def run_model(label: str, path: Path, timed: bool) -> None:
         model = SentenceTransformer(str(path), device="cpu")
         model.max_seq_length = max_seq_length
-        ranker = model_ranker(model, Calibration.load(path), data.corpus, weights, given,
-                              latencies)
-        result = evaluate_system(data, ranker, given, display, notify)
-        result["model"] = path.name
-        return result
+        encoded = EncodedCorpus(model, data.corpus, given)
+        version = model_version_of(path)
+        scorer = load_scorer(path, version)
+        for mode in scorings:
+            ranking = Ranking(Calibration.load(path), weights, scorer, mode)
+            result = evaluate_system(data, model_ranker(
+                encoded, ranking, latencies if timed and mode == scorings[0] else None),
+                given, display, notify)
+            result["model"] = version
+            result["scoring"] = "learned" if ranking.learned else "blend"
+            if mode == "learned" and not ranking.learned:
+                print(f"{version} has no scorer: 'learned' is the blend", file=sys.stderr)
+            systems[f"{label} {mode}"] = result
 
-    latencies: list[float] = []
     model_path = _resolve_model(args.model, store)
-    results = run_model(model_path, latencies)
-    results["latency"] = latency_summary(latencies)
-    results["baselines"] = {}
+    run_model("model", model_path, timed=True)
     for name in [n.strip() for n in args.compare.split(",") if n.strip() and n != "none"]:
         if name == "bm25":
-            results["baselines"]["bm25"] = evaluate_system(data, bm25_ranker(data.corpus), given,
-                                                           display, notify)
+            systems["bm25"] = evaluate_system(data, bm25_ranker(data.corpus), given, display,
+                                              notify)
         elif name == "base":
-            results["baselines"]["base"] = run_model(store.base_path())
+            run_model("base", store.base_path(), timed=False)
         else:
             print(f"unknown baseline {name!r} (use bm25, base)", file=sys.stderr)
             return 2
+    results = {"model": model_version_of(model_path), "categories": args.categories,
+               "systems": systems,
+               "latency": latency_summary(latencies)}
     print_table(results)
     if args.plot:
         plot_scores(results, args.plot, display, notify)
@@ -123,19 +140,33 @@ def evaluate_command(args: argparse.Namespace, store: ModelStore, max_seq_length
     return 0
 
 
+def _with_ci(res: dict, key: str, ci: list | None = None) -> str:
+    value = res.get(key)
+    if isinstance(value, dict):
+        value = value.get("top1")
+    ci = ci if ci is not None else res.get("ci", {}).get(key)
+    if value is None:
+        return "-"
+    return f"{value:.3f}" + (f" [{ci[0]:.2f},{ci[1]:.2f}]" if ci else "")
+
+
 def print_table(results: dict) -> None:
-    systems = [(f"model ({results.get('model')})", results)] + list(
-        results.get("baselines", {}).items())
-    keys = ["top1", "top3", "top5", "mrr10", "recall_display", "nomatch_fpr_display",
-            "recall_notify", "nomatch_fpr_notify"]
-    print(f"{'system':<28}" + "".join(f"{k:>20}" for k in keys))
-    for name, res in systems:
-        print(f"{name:<28}" + "".join(f"{res[k]:>20.3f}" for k in keys))
-    langs = sorted(results["by_lang"])
-    print(f"\n{'top-1 by language':<28}" + "".join(f"{lang:>12}" for lang in langs)
-          + f"{'same':>12}{'cross':>12}")
-    for name, res in systems:
-        row = "".join(f"{res['by_lang'].get(lang, {}).get('top1', 0):>12.3f}" for lang in langs)
-        print(f"{name:<28}{row}{res['same_lang']['top1']:>12.3f}{res['cross_lang']['top1']:>12.3f}")
+    """Every system: the headline rates with 95% bootstrap intervals, then per style."""
+    systems = results["systems"]
+    keys = ["top1", "top3", "mrr10", "recall_display", "nomatch_fpr_display",
+            "heldout_fpr_display", "recall_notify", "nomatch_fpr_notify", "heldout_fpr_notify"]
+    print(f"model {results['model']}, categories {results['categories']}")
+    print(f"{'system':<16}" + "".join(f"{k:>22}" for k in keys))
+    for name, res in systems.items():
+        print(f"{name:<16}" + "".join(f"{_with_ci(res, k):>22}" for k in keys))
+    langs = sorted({lang for res in systems.values() for lang in res["by_lang"]})
+    print(f"\n{'top-1':<16}" + "".join(f"{lang:>22}" for lang in langs)
+          + f"{'same':>22}{'cross':>22}")
+    for name, res in systems.items():
+        ci = res.get("ci", {})
+        row = "".join(f"{_with_ci(res['by_lang'].get(lang, {}), 'top1', ci.get('by_lang', {}).get(lang)):>22}"
+                      for lang in langs)
+        print(f"{name:<16}{row}{_with_ci(res, 'same_lang', ci.get('same_lang')):>22}"
+              f"{_with_ci(res, 'cross_lang', ci.get('cross_lang')):>22}")
     if results.get("latency"):
-        print(f"\nper-query latency: {results['latency']}")
+        print(f"\nper-query latency (encode + rank + score): {results['latency']}")

@@ -27,6 +27,7 @@ from matcher.store import ModelStore
 from storage.files import write_atomic
 from training.calibrate import fit_calibration
 from training.pairs import Pair, load_pairs, split_pairs
+from training.scorer_fit import fit_scorer, st_encoder
 
 log = logging.getLogger(__name__)
 
@@ -260,6 +261,9 @@ def train(pairs_path: Path, store: ModelStore, config: TrainConfig | None = None
         pool = [p.positive for p in train_pairs] + [p.negative for p in train_pairs if p.negative]
         calibration, calibration_report = fit_calibration(model, test_pairs, pool)
         calibration.save(out / "calibration.json")
+        # the learned match scorer of this version, fitted on the same held-out pairs
+        scorer = fit_scorer(st_encoder(model), test_pairs, version, pool, config.seed)
+        scorer.save(out)
         seconds = time.perf_counter() - started
         passed = force or (after["top1"] or 0) >= (before["top1"] or 0)
         promoted = passed and promote
@@ -270,7 +274,8 @@ def train(pairs_path: Path, store: ModelStore, config: TrainConfig | None = None
         metrics = {
             "version": version, "base": model_version_of(store.base_path()),
             "compared_with": store.current_version(), "before": before, "held_out": after,
-            "calibration": calibration_report, "history": history,
+            "calibration": calibration_report, "scorer": scorer.report.get("grouped_cv"),
+            "history": history,
             "data": {"path": str(pairs_path), "hash": data_hash(pairs), "pairs": len(pairs),
                      "train": len(train_pairs), "held_out": len(test_pairs)},
             "settings": asdict(config), "seconds": round(seconds, 1), "promoted": promoted,

@@ -10,6 +10,7 @@ from telegram.error import Forbidden, TelegramError
 from bot import keyboards
 from bot.handlers.common import Context, esc, send
 from bot.i18n import item_word, t
+from bot.texts.en import TEXTS as TEXTS_EN
 from hoyamu.reports import MatchView
 from storage.models import Item
 
@@ -25,9 +26,25 @@ def _details(item: Item) -> str:
     return ("\n" + " · ".join(parts)) if parts else ""
 
 
+def _attribute(language: str, name: str) -> str:
+    key = f"attr_{name}"
+    return t(language, key) if key in TEXTS_EN else name
+
+
+def _why(language: str, view: MatchView) -> str:
+    """What both reports say alike and what differs ("same: black · wallet" / "differs: brand")."""
+    lines = []
+    if view.parts.same:
+        lines.append(t(language, "match_same", words=esc(" · ".join(view.parts.same))))
+    if view.parts.differs:
+        lines.append(t(language, "match_differs", words=esc(" · ".join(
+            _attribute(language, name) for name in view.parts.differs))))
+    return "".join(f"\n<i>{line}</i>" for line in lines)
+
+
 def match_text(language: str, view: MatchView) -> str:
     return t(language, "match", score=view.parts.score, tier=t(language, f"tier_{view.parts.tier}"),
-             text=esc(view.item.text), details=_details(view.item))
+             text=esc(view.item.text), details=_details(view.item), why=_why(language, view))
 
 
 async def send_match(context: Context, chat_id: int, language: str, view: MatchView,

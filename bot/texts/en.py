@@ -79,7 +79,20 @@ TEXTS: dict[str, str] = {
     "no_matches": "No strong matches yet — I will message you when someone finds something "
                   "similar.",
     "matches_intro": "Found items that may be yours:",
-    "match": "<b>{score:.0f}</b> · {tier}\n{text}{details}",
+    "match": "<b>{score:.0f}</b> · {tier}\n{text}{details}{why}",
+    "match_same": "same: {words}",
+    "match_differs": "differs: {words}",
+    "attr_item": "item",
+    "attr_brand": "brand",
+    "attr_colour": "colour",
+    "attr_capacity": "capacity",
+    "attr_name": "name",
+    "attr_model": "model",
+    "attr_material": "material",
+    "attr_marks": "marks",
+    "attr_contents": "contents",
+    "attr_place": "place",
+    "attr_size": "size",
     "found_notified": "Thank you! I notified {count} possible owner(s). I will tell you when "
                       "someone claims it.",
     "found_none": "Thank you! No matching lost report yet; I will notify the owner as soon as "

@@ -85,7 +85,20 @@ TEXTS: dict[str, str] = {
     "no_matches": "තාම හොඳට ගැළපෙන ඒවා නෑ — ඒ වගේ දෙයක් කාට හරි හම්බුණොත් මම ඔයාට "
                   "මැසේජ් කරන්නම්.",
     "matches_intro": "හම්බුණ බඩු අතරින් ඔයාගේ වෙන්න පුළුවන් ඒවා:",
-    "match": "<b>{score:.0f}</b> · {tier}\n{text}{details}",
+    "match": "<b>{score:.0f}</b> · {tier}\n{text}{details}{why}",
+    "match_same": "සමානයි: {words}",
+    "match_differs": "වෙනස්: {words}",
+    "attr_item": "භාණ්ඩය",
+    "attr_brand": "සන්නාමය",
+    "attr_colour": "පාට",
+    "attr_capacity": "ධාරිතාව",
+    "attr_name": "නම",
+    "attr_model": "මාදිලිය",
+    "attr_material": "ද්\u200dරව්\u200dයය",
+    "attr_marks": "ලකුණු",
+    "attr_contents": "ඇතුළේ තිබුණු දේ",
+    "attr_place": "ස්ථානය",
+    "attr_size": "ප්\u200dරමාණය",
     "found_notified": "ස්තුතියි! අයිතිකාරයා වෙන්න පුළුවන් {count} දෙනෙකුට මම කිව්වා. "
                       "කවුරුහරි ඒක ඉල්ලුවොත් මම ඔයාට කියන්නම්.",
     "found_none": "ස්තුතියි! තාම ගැළපෙන නැති වුණ වාර්තාවක් නෑ; කවුරුහරි ඒක නැති වුණා "
