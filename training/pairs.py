@@ -17,7 +17,7 @@ from pathlib import Path
 from matcher.lexicon import normalize
 from matcher.store import file_lock
 
-SOURCES = ("seed", "feedback", "return")
+SOURCES = ("seed", "feedback", "return", "augmented")
 MAX_TEXT = 2000
 
 
