@@ -20,7 +20,7 @@ from training.pairs import Pair
 EPS = 1e-3
 
 
-def _encode(model, texts: list[str], prompt: str) -> np.ndarray:
+def encode(model, texts: list[str], prompt: str) -> np.ndarray:
     return np.asarray(model.encode(texts, prompt=prompt, normalize_embeddings=True,
                                    convert_to_numpy=True, show_progress_bar=False, batch_size=64))
 
@@ -29,21 +29,21 @@ def pair_cosines(model, pairs: list[Pair], pool: list[str] = ()) -> tuple[np.nda
     """Cosine of each anchor with its positive, and with its best impostor: its hard negative,
     the other held-out positives, and `pool` (found reports of other items, e.g. the training
     split's), so that the impostors are as many as a real search faces."""
-    anchors = _encode(model, [p.anchor for p in pairs], PROMPTS["query"])
-    positives = _encode(model, [p.positive for p in pairs], PROMPTS["passage"])
+    anchors = encode(model, [p.anchor for p in pairs], PROMPTS["query"])
+    positives = encode(model, [p.positive for p in pairs], PROMPTS["passage"])
     sims = anchors @ positives.T
     positive = np.diag(sims).copy()
     np.fill_diagonal(sims, -1.0)
     impostor = sims.max(axis=1)
     negatives = [(i, p.negative) for i, p in enumerate(pairs) if p.negative]
     if negatives:
-        hard = _encode(model, [n for _, n in negatives], PROMPTS["passage"])
+        hard = encode(model, [n for _, n in negatives], PROMPTS["passage"])
         for row, (i, _) in enumerate(negatives):
             impostor[i] = max(impostor[i], float(anchors[i] @ hard[row]))
     own = {p.positive for p in pairs}
     others = sorted({text for text in pool if text not in own})
     if others:
-        impostor = np.maximum(impostor, (anchors @ _encode(model, others, PROMPTS["passage"]).T)
+        impostor = np.maximum(impostor, (anchors @ encode(model, others, PROMPTS["passage"]).T)
                               .max(axis=1))
     return positive, impostor
 

@@ -50,7 +50,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     emit({"event": "done", "version": result.version, "promoted": result.promoted,
           "passed": result.passed, "reason": result.reason, "before": result.before,
-          "after": result.after, "seconds": round(result.seconds, 1)})
+          "after": result.after, "base": result.base,
+          "canaries": {k: result.canaries.get(k) for k in ("checked", "failed")},
+          "seconds": round(result.seconds, 1)})
     return 0
 
 
