@@ -186,16 +186,15 @@ def test_gate_refuses_a_model_that_breaks_a_canary(base_model_path) -> None:
     from sentence_transformers import SentenceTransformer
 
     model = SentenceTransformer(str(base_model_path), device="cpu")
-    calibration = Calibration.load(base_model_path)
-    held = check_canaries(model, calibration, 40.0)
-    assert held["passed"] and held["checked"] >= 20
+    held = check_canaries(model)
+    assert held["passed"] and held["checked"] >= 20, held["failures"]
     # a model whose upper layers are wrecked (as a bad run would leave them)
     torch.manual_seed(0)
     with torch.no_grad():
         for layer in model[0].auto_model.encoder.layer[8:]:
             for weight in layer.parameters():
                 weight.add_(torch.randn_like(weight) * 0.5)
-    broken = check_canaries(model, calibration, 40.0)
+    broken = check_canaries(model)
     assert not broken["passed"] and broken["failed"] >= 1
     scores = _scores(0.95, en=0.95, si=0.95, singlish=0.95, mixed=0.95)
     passed, reason = gate(scores, scores, scores, broken)

@@ -31,25 +31,26 @@ from training.pairs import Pair, dedupe, load_pairs
 log = logging.getLogger(__name__)
 
 
-RECIPES = ("wise-ft", "frozen", "lora", "gist", "gist-wise-ft")
+RECIPES = ("gist", "frozen", "wise-ft", "lora", "gist-wise-ft")
 
 
 @dataclass
 class TrainConfig:
     """One fine-tuning run. `recipe` picks how the base model's strengths are kept:
 
+    gist          GISTEmbedLoss with the base model as guide (in-batch negatives the base finds
+                  as close as the positive, e.g. re-tellings of the same item, are not pushed
+                  away), token embeddings and lower layers frozen (the default)
     frozen        MultipleNegativesRankingLoss, token embeddings and lower layers frozen
     wise-ft       frozen, then the weights interpolated toward the base: base + alpha (tuned - base)
     lora          LoRA adapters on every attention and feed-forward projection, merged at save
-    gist          GISTEmbedLoss with the base model as guide (in-batch negatives the base finds
-                  as close as the positive are not pushed away), layers frozen as in `frozen`
     gist-wise-ft  gist, then interpolated like wise-ft
     """
 
-    recipe: str = "wise-ft"
-    alpha: float = 0.5  # wise-ft: share of the fine-tuned weights (0 = base, 1 = fine-tuned)
+    recipe: str = "gist"  # chosen on the voice-held-out split (docs/EVALUATION.md)
+    alpha: float = 0.5  # *wise-ft: share of the fine-tuned weights (0 = base, 1 = fine-tuned)
     lora_rank: int = 16
-    epochs: int = 10
+    epochs: int = 2  # ~1,030 training pairs: 2 epochs ~ 140 steps, ~5 min on 2 idle cores
     batch_size: int = 16
     learning_rate: float = 2e-5
     warmup_ratio: float = 0.1
@@ -60,9 +61,6 @@ class TrainConfig:
     augment_per_pair: int = 2  # re-told versions of every training pair (training/augment.py)
     seed: int = 42
     max_steps: int = -1  # > 0 cuts the run short (tests, smoke runs)
-    # a canary's true item must score at least this: 40 is where the calibration puts the median
-    # best impostor, so a true pair below it scores like an unrelated report (collapsed)
-    canary_min_score: float = 40.0
 
     def __post_init__(self) -> None:
         if self.recipe not in RECIPES:
@@ -226,33 +224,36 @@ def held_out_scores(model, pairs: list[Pair]) -> dict:
 CANARIES = Path(__file__).with_name("canaries.json")
 
 
-def check_canaries(model, calibration, min_score: float, path: Path = CANARIES) -> dict:
-    """The seed guide's worked examples (the true item first among the example's candidates) and
-    a frozen slice of true pairs; every true item must score at least `min_score`. Returns the
-    failures with their cosine and score; `passed` only if there are none."""
+def check_canaries(model, path: Path = CANARIES, quantile: float = 0.75) -> dict:
+    """The promises a model must keep whatever the data, judged without any calibration (so a
+    model cannot pass by moving its own curve):
+
+    - the seed guide's worked examples: the true item ranks first among the example's
+      candidates;
+    - every canary's true pair (worked examples and a frozen slice of true pairs from every
+      writing style) keeps a cosine above `quantile` of its cosines with the slice's found
+      reports of other items: a collapsed pair (the gym wallet at 0.28) scores like an
+      unrelated report.
+
+    Returns the failures with their cosine; `passed` only if there are none."""
+    import numpy as np
+
     data = json.loads(Path(path).read_text(encoding="utf-8"))
-    failures, checked = [], 0
-    for case in data["worked_examples"]:
-        candidates = [case["positive"], *case["distractors"]]
-        cosines = encode(model, [case["query"]], PROMPTS["query"])[0] @ encode(
-            model, candidates, PROMPTS["passage"]).T
-        score = float(calibration.semantic(float(cosines[0])))
-        checked += 1
-        if cosines.argmax() != 0 or score < min_score:
-            failures.append({"query": case["query"], "positive": case["positive"],
-                             "cosine": round(float(cosines[0]), 3), "score": round(score, 1),
+    slice_pairs = data["true_pairs"]
+    pool = encode(model, [p["positive"] for p in slice_pairs], PROMPTS["passage"])
+    cases = [(c["query"], [c["positive"], *c["distractors"]], None) for c in data["worked_examples"]]
+    cases += [(p["anchor"], [p["positive"]], i) for i, p in enumerate(slice_pairs)]
+    failures = []
+    for query, candidates, own in cases:
+        vector = encode(model, [query], PROMPTS["query"])[0]
+        cosines = encode(model, candidates, PROMPTS["passage"]) @ vector
+        unrelated = np.delete(pool @ vector, own) if own is not None else pool @ vector
+        floor = float(np.quantile(unrelated, quantile))
+        if cosines.argmax() != 0 or cosines[0] <= floor:
+            failures.append({"query": query, "positive": candidates[0],
+                             "cosine": round(float(cosines[0]), 3), "floor": round(floor, 3),
                              "first": candidates[int(cosines.argmax())]})
-    pairs = data["true_pairs"]
-    anchors = encode(model, [p["anchor"] for p in pairs], PROMPTS["query"])
-    positives = encode(model, [p["positive"] for p in pairs], PROMPTS["passage"])
-    for pair, a, b in zip(pairs, anchors, positives, strict=True):
-        cosine = float(a @ b)
-        score = float(calibration.semantic(cosine))
-        checked += 1
-        if score < min_score:  # collapsed: scores like an unrelated report
-            failures.append({"query": pair["anchor"], "positive": pair["positive"],
-                             "cosine": round(cosine, 3), "score": round(score, 1)})
-    return {"checked": checked, "failed": len(failures), "failures": failures,
+    return {"checked": len(cases), "failed": len(failures), "failures": failures,
             "passed": not failures}
 
 
@@ -274,8 +275,8 @@ def gate(after: dict, current: dict, base: dict, canaries: dict, force: bool = F
                 f"{other['worst_style']['top1']:.3f})")
     if not canaries["passed"]:
         first = canaries["failures"][0]
-        problems.append(f"{canaries['failed']} canary(ies) broken, e.g. {first['query']!r} -> "
-                        f"cosine {first['cosine']}, score {first['score']}")
+        problems.append(f"{canaries['failed']} canary(ies) broken, e.g. {first['query']!r}: "
+                        f"cosine {first['cosine']} (floor {first['floor']})")
     if not problems:
         return True, "held-out top-1 and every style not below the current and base models; canaries hold"
     if force:
@@ -443,7 +444,7 @@ def train(pairs_path: Path | list[Path], store: ModelStore, config: TrainConfig 
         pool = [p.positive for p in train_pairs] + [p.negative for p in train_pairs if p.negative]
         calibration, calibration_report = fit_calibration(model, test_pairs, pool)
         calibration.save(out / "calibration.json")
-        canaries = check_canaries(model, calibration, config.canary_min_score)
+        canaries = check_canaries(model)
         seconds = time.perf_counter() - started
         passed, reason = gate(after, before, base_scores, canaries, force)
         promoted = passed and promote
