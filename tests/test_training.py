@@ -160,7 +160,7 @@ def test_metrics_on_a_hand_made_case() -> None:
 
 def _scores(top1: float, **styles: float) -> dict:
     worst = min(styles.items(), key=lambda item: item[1])
-    return {"top1": top1, "by_style": {k: {"top1": v} for k, v in styles.items()},
+    return {"top1": top1, "by_style": {k: {"top1": v, "n": 50} for k, v in styles.items()},
             "worst_style": {"style": worst[0], "top1": worst[1]}}
 
 
@@ -176,6 +176,12 @@ def test_gate_refuses_a_model_whose_worst_style_dropped_though_overall_rose() ->
     assert gate(better_overall, current, base, HOLD, force=True)[0]
     even = _scores(0.91, en=0.92, si=0.88, singlish=0.90, mixed=0.89)
     assert gate(even, current, base, HOLD)[0]
+    # a style that is not the worst but lost several queries is refused too; one query is noise
+    en_fell = _scores(0.93, en=0.88, si=0.90, singlish=0.96, mixed=0.95)
+    passed, reason = gate(en_fell, current, base, HOLD)
+    assert not passed and reason == ("en 0.880 lost more than one of 50 queries against the "
+                                     "current model's 0.920")
+    assert gate(_scores(0.93, en=0.90, si=0.90, singlish=0.96, mixed=0.95), current, base, HOLD)[0]
     worse_than_base_only = _scores(0.91, en=0.92, si=0.83, singlish=0.95, mixed=0.95)
     assert not gate(worse_than_base_only, _scores(0.80, en=0.8, si=0.8, singlish=0.8, mixed=0.8),
                     base, HOLD)[0]

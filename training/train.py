@@ -262,7 +262,8 @@ def check_canaries(model, path: Path = CANARIES, quantile: float = 0.75) -> dict
 def gate(after: dict, current: dict, base: dict, canaries: dict, force: bool = False
          ) -> tuple[bool, str]:
     """Promote only if, on the held-out split, overall top-1 and the worst writing style's top-1
-    are not below the current model's nor the base model's, and every canary holds."""
+    are not below the current model's nor the base model's, no style loses more than one query
+    against either (one query is noise on a style with a dozen), and every canary holds."""
     problems = []
     for name, other in (("current", current), ("base", base)):
         if after["top1"] < other["top1"]:
@@ -273,12 +274,19 @@ def gate(after: dict, current: dict, base: dict, canaries: dict, force: bool = F
                 f"worst style {after['worst_style']['style']} {after['worst_style']['top1']:.3f} "
                 f"is below the {name} model's worst ({other['worst_style']['style']} "
                 f"{other['worst_style']['top1']:.3f})")
+        for style, figures in after["by_style"].items():
+            theirs = other["by_style"].get(style)
+            n = figures.get("n", 0)
+            if theirs and n and round((theirs["top1"] - figures["top1"]) * n) > 1:
+                problems.append(f"{style} {figures['top1']:.3f} lost more than one of {n} "
+                                f"queries against the {name} model's {theirs['top1']:.3f}")
     if not canaries["passed"]:
         first = canaries["failures"][0]
         problems.append(f"{canaries['failed']} canary(ies) broken, e.g. {first['query']!r}: "
                         f"cosine {first['cosine']} (floor {first['floor']})")
     if not problems:
-        return True, "held-out top-1 and every style not below the current and base models; canaries hold"
+        return True, ("held-out top-1, the worst style and every style not below the current and "
+                      "base models; canaries hold")
     if force:
         return True, "forced (" + "; ".join(problems) + ")"
     return False, "; ".join(problems)
