@@ -54,7 +54,7 @@ class Settings(BaseSettings):
     ab_fraction: float = 0.0
     retrain_after_pairs: int = 0  # 0 = off; the old system's rule of thumb was 50
     retrain_every_days: int = 0  # 0 = off
-    retrain_epochs: int = 10
+    retrain_epochs: int = 2  # as training.train.TrainConfig.epochs (docs/EVALUATION.md)
     retrain_max_steps: int = -1  # > 0 cuts retraining short (tests, smoke runs)
 
     # Telegram

@@ -15,7 +15,14 @@ from matcher.store import ModelStore
 from training.calibrate import calibration_from_cosines
 from training.evaluate import EvalSet, score_rankings
 from training.pairs import PairsError, load_pairs, split_pairs, write_pairs
-from training.train import TrainConfig, train
+from training.train import (
+    RECIPES,
+    TrainConfig,
+    check_canaries,
+    gate,
+    interpolate,
+    train,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -108,6 +115,7 @@ def test_promotion_gate_refuses_a_worse_model(tmp_path, base_model_path) -> None
     result = train(_small_pairs(tmp_path), store,
                    TrainConfig(epochs=1, max_steps=3, batch_size=8, learning_rate=0.05))
     assert not result.promoted and "below" in result.reason
+    assert result.after["top1"] < result.base["top1"]
     assert store.current_version() == before
     assert (tmp_path / "models" / result.version / "metrics.json").exists()
 
@@ -151,3 +159,97 @@ def test_metrics_on_a_hand_made_case() -> None:
     assert result["nomatch_fpr_display"] == 0.5 and result["nomatch_fpr_notify"] == 0.5
     assert result["by_lang"]["en"] == {"n": 2, "top1": 0.5, "top3": 1.0}
     assert result["cross_lang"]["n"] == 2 and result["same_lang"]["top1"] == 0.5
+
+
+def _scores(top1: float, **styles: float) -> dict:
+    worst = min(styles.items(), key=lambda item: item[1])
+    return {"top1": top1, "by_style": {k: {"top1": v, "n": 50} for k, v in styles.items()},
+            "worst_style": {"style": worst[0], "top1": worst[1]}}
+
+
+HOLD = {"checked": 22, "failed": 0, "failures": [], "passed": True}
+
+
+def test_gate_refuses_a_model_whose_worst_style_dropped_though_overall_rose() -> None:
+    current = _scores(0.90, en=0.92, si=0.88, singlish=0.90, mixed=0.89)
+    base = _scores(0.88, en=0.90, si=0.84, singlish=0.91, mixed=0.88)
+    better_overall = _scores(0.93, en=0.99, si=0.95, singlish=0.80, mixed=0.97)
+    passed, reason = gate(better_overall, current, base, HOLD)
+    assert not passed and "worst style singlish 0.800" in reason
+    assert gate(better_overall, current, base, HOLD, force=True)[0]
+    even = _scores(0.91, en=0.92, si=0.88, singlish=0.90, mixed=0.89)
+    assert gate(even, current, base, HOLD)[0]
+    # a style that is not the worst but lost several queries is refused too; one query is noise
+    en_fell = _scores(0.93, en=0.88, si=0.90, singlish=0.96, mixed=0.95)
+    passed, reason = gate(en_fell, current, base, HOLD)
+    assert not passed and reason == ("en 0.880 lost more than one of 50 queries against the "
+                                     "current model's 0.920")
+    assert gate(_scores(0.93, en=0.90, si=0.90, singlish=0.96, mixed=0.95), current, base, HOLD)[0]
+    worse_than_base_only = _scores(0.91, en=0.92, si=0.83, singlish=0.95, mixed=0.95)
+    assert not gate(worse_than_base_only, _scores(0.80, en=0.8, si=0.8, singlish=0.8, mixed=0.8),
+                    base, HOLD)[0]
+
+
+def test_gate_refuses_a_model_that_breaks_a_canary(base_model_path) -> None:
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    model = SentenceTransformer(str(base_model_path), device="cpu")
+    held = check_canaries(model)
+    assert held["passed"] and held["checked"] >= 20, held["failures"]
+    # a model whose upper layers are wrecked (as a bad run would leave them)
+    torch.manual_seed(0)
+    with torch.no_grad():
+        for layer in model[0].auto_model.encoder.layer[8:]:
+            for weight in layer.parameters():
+                weight.add_(torch.randn_like(weight) * 0.5)
+    broken = check_canaries(model)
+    assert not broken["passed"] and broken["failed"] >= 1
+    scores = _scores(0.95, en=0.95, si=0.95, singlish=0.95, mixed=0.95)
+    passed, reason = gate(scores, scores, scores, broken)
+    assert not passed and "canary" in reason
+
+
+@pytest.fixture(scope="module")
+def frozen_run(tmp_path_factory, base_model_path):
+    tmp = tmp_path_factory.mktemp("frozen")
+    store = ModelStore(tmp / "models", str(base_model_path))
+    return train(_small_pairs(tmp), store, TrainConfig(recipe="frozen", max_steps=2, batch_size=8,
+                                                        learning_rate=1e-4), promote=False)
+
+
+def test_interpolation_reproduces_the_base_at_0_and_the_fine_tuned_model_at_1(
+        frozen_run, base_model_path) -> None:
+    from sentence_transformers import SentenceTransformer
+
+    texts = ["mage kalu wallet eka library eke nathi una", "Black wallet found at the library"]
+
+    def vectors(model) -> np.ndarray:
+        return model.encode(texts, normalize_embeddings=True)
+
+    base = SentenceTransformer(str(base_model_path), device="cpu")
+    base_state = {k: v.clone() for k, v in base[0].auto_model.state_dict().items()}
+    tuned = vectors(SentenceTransformer(str(frozen_run.path), device="cpu"))
+    assert not np.allclose(tuned, vectors(base), atol=1e-4)  # training did change the model
+    for alpha, expected in ((0.0, vectors(base)), (1.0, tuned)):
+        model = SentenceTransformer(str(frozen_run.path), device="cpu")
+        interpolate(model, base_state, alpha)
+        assert np.allclose(vectors(model), expected, atol=1e-5), alpha
+    half = SentenceTransformer(str(frozen_run.path), device="cpu")
+    interpolate(half, base_state, 0.5)
+    assert not np.allclose(vectors(half), tuned, atol=1e-4)
+
+
+@pytest.mark.parametrize("recipe", [r for r in RECIPES if r != "frozen"])
+def test_a_short_run_of_each_recipe_writes_a_loadable_versioned_model(
+        recipe, tmp_path, base_model_path) -> None:
+    store = ModelStore(tmp_path / "models", str(base_model_path))
+    result = train(_small_pairs(tmp_path, 24), store,
+                   TrainConfig(recipe=recipe, max_steps=2, batch_size=8), promote=False)
+    metrics = json.loads((result.path / "metrics.json").read_text())
+    assert metrics["settings"]["recipe"] == recipe and metrics["data"]["augmented"] > 0
+    assert set(metrics["held_out"]["by_style"]) and "worst_style" in metrics["held_out"]
+    encoder = Encoder(result.path)
+    assert encoder.version == result.version and result.version.startswith("ft-")
+    assert encoder.encode("found", ["kalu wallet"]).shape == (1, 384)
+    assert not list(result.path.glob("adapter_*"))  # LoRA adapters merged into plain weights

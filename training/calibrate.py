@@ -15,35 +15,37 @@ import numpy as np
 
 from matcher.convert import PROMPTS
 from matcher.scoring import Calibration
+from training.augment import item_of
 from training.pairs import Pair
 
 EPS = 1e-3
 
 
-def _encode(model, texts: list[str], prompt: str) -> np.ndarray:
+def encode(model, texts: list[str], prompt: str) -> np.ndarray:
     return np.asarray(model.encode(texts, prompt=prompt, normalize_embeddings=True,
                                    convert_to_numpy=True, show_progress_bar=False, batch_size=64))
 
 
 def pair_cosines(model, pairs: list[Pair], pool: list[str] = ()) -> tuple[np.ndarray, np.ndarray]:
     """Cosine of each anchor with its positive, and with its best impostor: its hard negative,
-    the other held-out positives, and `pool` (found reports of other items, e.g. the training
+    the held-out positives of other items, and `pool` (found reports of other items, e.g. the training
     split's), so that the impostors are as many as a real search faces."""
-    anchors = _encode(model, [p.anchor for p in pairs], PROMPTS["query"])
-    positives = _encode(model, [p.positive for p in pairs], PROMPTS["passage"])
+    anchors = encode(model, [p.anchor for p in pairs], PROMPTS["query"])
+    positives = encode(model, [p.positive for p in pairs], PROMPTS["passage"])
     sims = anchors @ positives.T
     positive = np.diag(sims).copy()
-    np.fill_diagonal(sims, -1.0)
+    items = np.array([item_of(p) for p in pairs])
+    sims[items[:, None] == items[None, :]] = -1.0  # re-tellings of the same item are no impostors
     impostor = sims.max(axis=1)
     negatives = [(i, p.negative) for i, p in enumerate(pairs) if p.negative]
     if negatives:
-        hard = _encode(model, [n for _, n in negatives], PROMPTS["passage"])
+        hard = encode(model, [n for _, n in negatives], PROMPTS["passage"])
         for row, (i, _) in enumerate(negatives):
             impostor[i] = max(impostor[i], float(anchors[i] @ hard[row]))
     own = {p.positive for p in pairs}
     others = sorted({text for text in pool if text not in own})
     if others:
-        impostor = np.maximum(impostor, (anchors @ _encode(model, others, PROMPTS["passage"]).T)
+        impostor = np.maximum(impostor, (anchors @ encode(model, others, PROMPTS["passage"]).T)
                               .max(axis=1))
     return positive, impostor
 
@@ -110,9 +112,10 @@ def recalibrate(model_path, pairs_path, held_out: float = 0.2, seed: int = 42) -
 
     from sentence_transformers import SentenceTransformer
 
-    from training.pairs import load_pairs, split_pairs
+    from training.augment import voice_split
+    from training.pairs import load_pairs
 
-    train_pairs, test_pairs = split_pairs(load_pairs(Path(pairs_path)), held_out, seed)
+    train_pairs, test_pairs = voice_split(load_pairs(Path(pairs_path)), held_out, seed)
     model = SentenceTransformer(str(model_path), device="cpu")
     pool = [p.positive for p in train_pairs] + [p.negative for p in train_pairs if p.negative]
     calibration, report = fit_calibration(model, test_pairs, pool)

@@ -13,8 +13,14 @@ from matcher.store import ModelStore
 
 
 def add_train_arguments(parser: argparse.ArgumentParser) -> None:
-    defaults = __import__("training.train", fromlist=["TrainConfig"]).TrainConfig()
+    from training.train import RECIPES, TrainConfig
+
+    defaults = TrainConfig()
     parser.add_argument("--pairs", type=Path, help="training pairs (default: TEXT_PAIRS_PATH)")
+    parser.add_argument("--recipe", choices=RECIPES, default=defaults.recipe,
+                        help="how the base model's strengths are kept (docs/EVALUATION.md)")
+    parser.add_argument("--alpha", type=float, default=defaults.alpha,
+                        help="wise-ft: share of the fine-tuned weights (0 = base, 1 = fine-tuned)")
     parser.add_argument("--epochs", type=int, default=defaults.epochs)
     parser.add_argument("--batch-size", type=int, default=defaults.batch_size)
     parser.add_argument("--lr", type=float, default=defaults.learning_rate)
@@ -51,7 +57,8 @@ def train_command(args: argparse.Namespace, store: ModelStore, pairs_path: Path,
     if not args.no_fold:
         added = fold()
         print(f"folded feedback: {added} new pairs")
-    config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr,
+    config = TrainConfig(recipe=args.recipe, alpha=args.alpha, epochs=args.epochs,
+                         batch_size=args.batch_size, learning_rate=args.lr,
                          max_seq_length=args.max_seq_length, max_steps=args.max_steps,
                          freeze_embeddings=not args.no_freeze, freeze_layers=args.freeze_layers)
     try:
@@ -61,8 +68,15 @@ def train_command(args: argparse.Namespace, store: ModelStore, pairs_path: Path,
         print(f"training failed, nothing changed: {exc}", file=sys.stderr)
         return 1
     print(f"model {result.version} in {result.path} ({result.seconds:.0f} s)")
-    print(f"held-out top-1 {result.before['top1']:.3f} -> {result.after['top1']:.3f}; "
-          f"{'promoted' if result.promoted else 'NOT promoted'}: {result.reason}")
+    print(f"held-out top-1 {result.before['top1']:.3f} -> {result.after['top1']:.3f} "
+          f"(base {result.base['top1']:.3f})")
+    for style, figures in result.after["by_style"].items():
+        print(f"  {style:<9} {figures['top1']:.3f}  (current "
+              f"{result.before['by_style'].get(style, {}).get('top1', 0):.3f}, base "
+              f"{result.base['by_style'].get(style, {}).get('top1', 0):.3f}, n={figures['n']})")
+    print(f"canaries: {result.canaries['checked'] - result.canaries['failed']}/"
+          f"{result.canaries['checked']} hold")
+    print(f"{'promoted' if result.promoted else 'NOT promoted'}: {result.reason}")
     return 0
 
 

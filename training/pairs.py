@@ -16,7 +16,7 @@ from pathlib import Path
 from matcher.lexicon import normalize
 from storage.files import atomic_path, file_lock
 
-SOURCES = ("seed", "feedback", "return")
+SOURCES = ("seed", "feedback", "return", "augmented")
 MAX_TEXT = 2000
 
 

@@ -1,6 +1,6 @@
 """Training in its own process: `python -m training.worker ...` prints one JSON line per event.
 
-    {"event": "epoch", "epoch": 1, "epochs": 10, "loss": ..., "top1": ..., "mrr": ...}
+    {"event": "epoch", "epoch": 1, "epochs": 2, "loss": ..., "top1": ..., "mrr": ...}
     {"event": "done", "version": ..., "promoted": ..., "passed": ..., "before": {...}, ...}
     {"event": "error", "message": ...}
 
@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pairs", type=Path, required=True)
     parser.add_argument("--models-dir", type=Path, required=True)
     parser.add_argument("--base-model", default="bundled")
-    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--epochs", type=int, help="default: TrainConfig.epochs")
     parser.add_argument("--max-steps", type=int, default=-1)
     parser.add_argument("--no-promote", action="store_true", help="mark as candidate only")
     args = parser.parse_args(argv)
@@ -41,7 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     from training.train import TrainConfig, TrainingError, train
 
     store = ModelStore(args.models_dir, args.base_model)
-    config = TrainConfig(epochs=args.epochs, max_steps=args.max_steps)
+    config = TrainConfig(max_steps=args.max_steps)
+    if args.epochs:
+        config.epochs = args.epochs
     try:
         result = train(args.pairs, store, config, promote=not args.no_promote,
                        progress=lambda report: emit({"event": "epoch", **asdict(report)}))
@@ -50,7 +52,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     emit({"event": "done", "version": result.version, "promoted": result.promoted,
           "passed": result.passed, "reason": result.reason, "before": result.before,
-          "after": result.after, "seconds": round(result.seconds, 1)})
+          "after": result.after, "base": result.base,
+          "canaries": {k: result.canaries.get(k) for k in ("checked", "failed")},
+          "seconds": round(result.seconds, 1)})
     return 0
 
 

@@ -98,6 +98,20 @@ async def _edit(message: Message, text: str) -> None:
         log.info("progress message not edited: %s", exc)
 
 
+def _styles_line(final: dict, language: str) -> str:
+    """Held-out top-1 per writing style: new / current / base, and the canaries."""
+    def top1(figures: dict, style: str) -> str:
+        return _fmt(figures.get("by_style", {}).get(style, {}).get("top1"))
+
+    styles = " · ".join(
+        f"{style} {top1(final['after'], style)}/{top1(final['before'], style)}/"
+        f"{top1(final.get('base', {}), style)}" for style in final["after"].get("by_style", {}))
+    canaries = final.get("canaries") or {}
+    held = (canaries.get("checked") or 0) - (canaries.get("failed") or 0)
+    return t(language, "retrain_styles", styles=styles or "—", held=held,
+             checked=canaries.get("checked") or 0)
+
+
 async def _retrain(context: Context, message: Message, language: str) -> None:
     lines: list[str] = [t(language, "retrain_started")]
 
@@ -126,6 +140,7 @@ async def _retrain(context: Context, message: Message, language: str) -> None:
         lines.append(t(language, key, version=final["version"],
                        before=_fmt(final["before"].get("top1")),
                        after=_fmt(final["after"].get("top1")), reason=final["reason"]))
+        lines.append(_styles_line(final, language))
     await _edit(message, "\n".join(lines[-12:]))
 
 

@@ -198,6 +198,8 @@ TEXTS: dict[str, str] = {
                             "Nothing changed.",
     "retrain_failed": "✖️ Retraining failed, nothing changed: {reason}",
     "retrain_crashed": "an unexpected error (the details are in the bot's log)",
+    "retrain_styles": "Held-out top-1 by style (new/current/base): {styles}. "
+                      "Canaries: {held}/{checked} hold.",
     "model_line": "<b>{role}</b>: {version} (held-out top-1 {top1}, MRR@10 {mrr})",
     "ab_header": "<b>A/B</b> (candidate share {fraction}):",
     "ab_line": "{model}: shown {shown}, 👍 {up} 👎 {down}, 👍 rate {rate} (95% CI {low}–{high})",

@@ -215,6 +215,8 @@ TEXTS: dict[str, str] = {
                             "කිසිම දෙයක් වෙනස් වුණේ නැහැ.",
     "retrain_failed": "✖️ ට්‍රේනිං එක අසාර්ථකයි, කිසිම දෙයක් වෙනස් වුණේ නැහැ: {reason}",
     "retrain_crashed": "බලාපොරොත්තු නොවුණ වැරැද්දක් (විස්තර බොට්ගේ ලොග් එකේ තියෙනවා)",
+    "retrain_styles": "ලියන විදිය අනුව held-out top-1 (අලුත්/දැන්/මුල්): {styles}. "
+                      "Canary පරීක්ෂා: {checked}න් {held}ක් හරි.",
     "model_line": "<b>{role}</b>: {version} (held-out top-1 {top1}, MRR@10 {mrr})",
     "ab_header": "<b>A/B</b> (candidate කොටස {fraction}):",
     "ab_line": "{model}: පෙන්නුවා {shown}, 👍 {up} 👎 {down}, 👍 අනුපාතය {rate} "
