@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hoyamu.modelops import ModelOps
-from training.pairs import load_pairs
+from training.pairs import PairsError, load_pairs
 
 log = logging.getLogger(__name__)
 Progress = Callable[[dict], Awaitable[None]]
@@ -43,6 +43,12 @@ class TrainJob:
 
 class AlreadyRunning(RuntimeError):
     pass
+
+
+def pairs_error_event(exc: PairsError) -> dict:
+    """The final event of a run stopped by a malformed pairs file: which entry, and why."""
+    return {"event": "error", "message": str(exc), "file": exc.file, "index": exc.index,
+            "reason": exc.reason}
 
 
 class Retrainer:
@@ -91,7 +97,11 @@ class Retrainer:
             raise AlreadyRunning("a retraining is already running")
         self._running = True
         try:
-            folded = await self.fold()
+            try:
+                folded = await self.fold()
+            except PairsError as exc:  # a hand-edited file: the admin is told which entry
+                log.warning("feedback not folded: %s", exc)
+                return pairs_error_event(exc)
             if only_if_due:
                 reason = await asyncio.to_thread(self.due)
                 if reason is None:

@@ -156,3 +156,25 @@ async def test_only_gated_models_can_be_candidates(loop_core) -> None:
     assert not result.passed
     with pytest.raises(InvalidInput, match="did not pass"):
         await core.modelops.set_candidate(result.version)
+
+
+async def test_a_match_of_identical_texts_folds_nothing_and_training_still_runs(loop_core) -> None:
+    """Issue 15: a lost and a found report with the same text, 👍, accepted and handed back, is
+    skipped by the fold (the loader would refuse it) instead of breaking every later training."""
+    core = loop_core
+    seed = seed_pairs(core.settings.text_pairs_path)
+    text = "Black leather wallet near the main library"
+    async with BotHarness(core) as bot:
+        owner, finder, admin = bot.user(OWNER), bot.user(FINDER_1), bot.user(ADMIN_ID)
+        await bot.report(finder, "found", text)
+        await bot.report(owner, "lost", "  black LEATHER wallet near the main library! ")
+        await bot.press(owner, "v:")                 # 👍 This is mine (first button)
+        await bot.press(finder, "c:")                # the finder accepts
+        await bot.press(owner, "ret:")               # handed back
+        await bot.send(admin, "/retrain")
+        await bot.app.bot_data["retrain_task"]
+        edits = [c.text for c in bot.api.calls if c.method == "editMessageText"]
+        assert any("Folded feedback: 0 new pairs" in e for e in edits), edits
+        assert "failed" not in edits[-1] and "stopped" not in edits[-1], edits[-1]
+        assert "Epoch 1/1" in "\n".join(edits)
+    assert load_pairs(core.settings.text_pairs_path) == seed

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import threading
 
+import pytest
+
 from hoyamu.reports import ReportInput
-from training.pairs import Pair, load_pairs, update_pairs, write_pairs
+from training.pairs import Pair, PairsError, load_pairs, update_pairs, write_pairs
 
 SEED = [Pair("lost my black wallet at the library", "black wallet found in library",
              lang="en", category="Wallet")]
@@ -96,3 +98,50 @@ def test_concurrent_updates_lose_nothing(tmp_path) -> None:
     pairs = load_pairs(path)
     assert len(pairs) == 1 + 4 * 15
     json.loads(path.read_text())  # always a whole, valid file
+
+
+VARIANTS = ["Black wallet near the library", "  black   wallet near the LIBRARY ",
+            "BLACK WALLET, near the library!"]
+
+
+async def test_identical_or_variant_texts_are_never_written_as_a_pair(core, settings,
+                                                                      caplog) -> None:
+    """Students copy-paste: a lost and a found report with the same text (up to spaces, case,
+    punctuation), confirmed as a match, must not write an entry the loader would refuse."""
+    write_pairs(settings.text_pairs_path, SEED)
+    claims = core.claims
+    for i, found_text in enumerate(VARIANTS):
+        owner = 50 + i
+        lost, (found_id,), match_of = await _lost_and_found(core, VARIANTS[0], [found_text],
+                                                            owner=owner)
+        await core.feedback.vote(match_of[found_id], owner, up=True)
+        view = await claims.create(match_of[found_id], owner, None)
+        await claims.decide(view.claim.id, view.claim.finder_id, True)
+        await claims.mark_returned(view.claim.id, owner)
+    with caplog.at_level("WARNING", logger="training.pairs"):
+        assert await core.feedback.fold() == 0
+    assert load_pairs(settings.text_pairs_path) == SEED  # still loads, nothing added
+    assert "are the same text" in caplog.text and "claim:" in caplog.text  # logged with origin
+
+
+def test_writers_refuse_what_the_loader_would_reject(tmp_path) -> None:
+    path = tmp_path / "pairs.json"
+    write_pairs(path, SEED)
+    for anchor, positive in zip(VARIANTS, VARIANTS[1:], strict=False):
+        bad = Pair(anchor, positive, source="feedback", origin="claim:1")
+        with pytest.raises(PairsError, match="same text") as error:
+            write_pairs(path, [*SEED, bad])
+        assert error.value.index == 1 and error.value.file == "pairs.json"
+        with pytest.raises(PairsError, match="same text"):
+            update_pairs(path, lambda current, bad=bad: [*current, bad])
+    assert load_pairs(path) == SEED  # nothing was written
+
+
+def test_a_hand_edited_file_names_its_bad_entry(tmp_path) -> None:
+    path = tmp_path / "text_pairs.json"
+    path.write_text(json.dumps([p.to_json() for p in SEED] + [
+        {"anchor": "Lost my keys", "positive": "lost my KEYS!"}]), encoding="utf-8")
+    with pytest.raises(PairsError) as error:
+        load_pairs(path)
+    assert error.value.index == 1 and error.value.file == "text_pairs.json"
+    assert str(error.value) == "text_pairs.json entry 1: 'anchor' and 'positive' are the same text"

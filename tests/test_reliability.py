@@ -24,12 +24,13 @@ from bot.i18n import t
 from hoyamu.core import start_core
 from hoyamu.reports import ReportInput
 from hoyamu.runtime import open_ids
+from matcher.lexicon import normalize
 from storage.db import make_engine
-from storage.models import Embedding, Feedback, Item, User
+from storage.models import Embedding, Feedback, Item, Status, User
 from tests.auxil.bot import BotHarness
 from tests.auxil.env import child_env
 from tests.conftest import make_settings
-from tests.test_reliability_load import LoadResult, missing_in_database
+from tests.test_reliability_load import IDENTICAL, LoadResult, missing_in_database
 from training.pairs import load_pairs, write_pairs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -102,9 +103,12 @@ async def test_killed_bot_loses_no_confirmed_report_or_vote(tmp_path, base_model
         elif event["event"] == "vote":
             confirmed.votes[(event["match"], event["user"])] = event["vote"]
 
-    # text_pairs.json is still valid (atomic replace), whatever the kill interrupted
+    # text_pairs.json is still valid (atomic replace), whatever the kill interrupted, and the
+    # identical lost/found texts handed back before the load (identical_handback) never entered
     json.loads(settings.text_pairs_path.read_text(encoding="utf-8"))
     assert len(load_pairs(settings.text_pairs_path)) >= 30
+    assert all(normalize(p.anchor) != normalize(IDENTICAL)
+               for p in load_pairs(settings.text_pairs_path))
 
     # restart: the index is loaded or rebuilt to match the database, without anyone's help
     core = await start_core(settings, encoder=encoder)
@@ -114,8 +118,11 @@ async def test_killed_bot_loses_no_confirmed_report_or_vote(tmp_path, base_model
         async with core.sessions() as session:
             stored = await session.scalar(select(func.count(Item.id)))
             embedded = await session.scalar(select(func.count(Embedding.item_id)))
+            handed_back = await session.scalar(select(func.count(Item.id)).where(
+                Item.status == Status.RETURNED))
         assert stored >= len(confirmed.reports) and embedded == stored
-        assert core.serving.runtime.index.size() == stored  # all still open, all searchable
+        assert handed_back == 2  # the identical pair; the rest all still open, all searchable
+        assert core.serving.runtime.index.size() == stored - handed_back
         hits = await core.reports.search("lost my black wallet in the library", min_score=0)
         assert hits
     finally:

@@ -289,6 +289,26 @@ async def _main(args: argparse.Namespace) -> int:
         await core.close()
 
 
+IDENTICAL = "Found a black wallet in the main library"
+
+
+async def identical_handback(core) -> None:
+    """A lost and a found report with the same text (students copy-paste), claimed, accepted and
+    handed back: on purpose, so that every fold meets a pair the loader would refuse."""
+    from hoyamu.reports import ReportInput
+
+    reports, claims = core.reports, core.claims
+    found = await reports.report(ReportInput(kind="found", text=IDENTICAL, user_id=9001))
+    lost = await reports.report(ReportInput(kind="lost", text=IDENTICAL, user_id=9002))
+    views = [v for v in lost.matches if v.item.id == found.item.id]
+    match_id = views[0].match_id if views else await reports.record_match(
+        lost.item.id, found.item.id, (await reports.search(IDENTICAL, min_score=0))[0].parts)
+    await core.feedback.vote(match_id, 9002, up=True)
+    view = await claims.create(match_id, 9002, None)
+    await claims.decide(view.claim.id, 9001, True)
+    await claims.mark_returned(view.claim.id, 9002)
+
+
 async def _drive(core, args: argparse.Namespace) -> int:
     """Load without end, plus folds and index saves, printing each confirmation; the kill test
     SIGKILLs this process at a random moment."""
@@ -303,6 +323,7 @@ async def _drive(core, args: argparse.Namespace) -> int:
             await asyncio.to_thread(core.serving.runtime.save_index)
             await asyncio.sleep(0.05)
 
+    await identical_handback(core)
     emit({"event": "ready", "model": core.serving.runtime.version})
     task = asyncio.create_task(background())
     try:

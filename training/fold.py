@@ -20,7 +20,7 @@ from sqlalchemy.orm import aliased
 
 from matcher.lexicon import normalize
 from storage.models import Claim, ClaimStatus, Feedback, Item, Match
-from training.pairs import Pair, update_pairs
+from training.pairs import Pair, update_pairs, valid_pairs
 
 EVAL_FILES = ("corpus.jsonl", "queries.jsonl", "nomatch.jsonl")
 
@@ -76,15 +76,17 @@ def merge(current: list[Pair], positives: list[Pair], downs: list[tuple[str, str
     def allowed(*texts: str) -> bool:
         return not any(normalize(t) in excluded for t in texts)
 
+    # every new pair passes the loader's own check first: one the loader would reject (a lost
+    # and a found report with the same text) is logged with its origin and skipped
     merged = list(current)
-    merged += [p for p in positives if allowed(p.anchor, p.positive)]
+    merged += valid_pairs(p for p in positives if allowed(p.anchor, p.positive))
     positive_of: dict[str, str] = {}
     for pair in merged:
         positive_of.setdefault(normalize(pair.anchor), pair.positive)
-    for anchor, negative, origin in downs:
-        positive = positive_of.get(normalize(anchor))
-        if positive and normalize(positive) != normalize(negative) and allowed(anchor, negative):
-            merged.append(Pair(anchor, positive, negative, source="feedback", origin=origin))
+    merged += valid_pairs(
+        Pair(anchor, positive_of[normalize(anchor)], negative, source="feedback", origin=origin)
+        for anchor, negative, origin in downs
+        if normalize(anchor) in positive_of and allowed(anchor, negative))
     return merged
 
 

@@ -47,7 +47,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = train(args.pairs, store, config, promote=not args.no_promote,
                        progress=lambda report: emit({"event": "epoch", **asdict(report)}))
-    except (PairsError, TrainingError, OSError, MemoryError) as exc:
+    except PairsError as exc:  # which file and entry, so the admin can fix it
+        emit({"event": "error", "message": str(exc), "file": exc.file, "index": exc.index,
+              "reason": exc.reason})
+        return 1
+    except (TrainingError, OSError, MemoryError) as exc:
         emit({"event": "error", "message": str(exc)})
         return 1
     emit({"event": "done", "version": result.version, "promoted": result.promoted,

@@ -49,6 +49,15 @@ def ops(context: Context) -> ModelOps:
     return core_of(context).modelops
 
 
+def bad_pairs_text(language: str, final: dict) -> str:
+    """A run stopped by a malformed pairs file: which entry is wrong and what to do."""
+    if final.get("index") is None:
+        return t(language, "retrain_bad_pairs_file", file=final["file"],
+                 reason=esc(final["reason"][:300]))
+    return t(language, "retrain_bad_pairs", file=final["file"], index=final["index"],
+             reason=esc(final["reason"][:300]))
+
+
 def _fmt(value: float | None) -> str:
     return "—" if value is None else f"{value:.3f}"
 
@@ -131,7 +140,9 @@ async def _retrain(context: Context, message: Message, language: str) -> None:
     except Exception as exc:  # noqa: BLE001 - reported to the admin, logged with context
         log.exception("retraining crashed: %r", exc)  # the details stay in the log
         final = {"event": "error", "message": t(language, "retrain_crashed")}
-    if final["event"] == "error":  # one escaped line: never a traceback or SQL in the chat
+    if final["event"] == "error" and final.get("file"):
+        lines.append(bad_pairs_text(language, final))
+    elif final["event"] == "error":  # one escaped line: never a traceback or SQL in the chat
         reason = (final["message"].strip().splitlines() or ["?"])[0]
         lines.append(t(language, "retrain_failed", reason=esc(reason[:300])))
     else:

@@ -7,6 +7,7 @@ import logging
 from telegram.error import TelegramError
 
 from bot import keyboards
+from bot.handlers.admin import bad_pairs_text
 from bot.handlers.common import Context, core_of, esc, send
 from bot.i18n import t
 
@@ -50,6 +51,10 @@ async def auto_retrain(context: Context) -> None:
         return
     for admin_id in core.settings.admin_ids:
         try:
+            if final.get("file"):  # the pairs file is broken: say which entry and what to do
+                language = (await core.users.get_user(admin_id)).language or "en"
+                await send(context, admin_id, bad_pairs_text(language, final))
+                continue
             await send(context, admin_id, f"Automatic retraining: {final.get('event')} "
                                           f"{final.get('version', final.get('message', ''))}")
         except TelegramError:

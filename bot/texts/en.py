@@ -200,6 +200,12 @@ TEXTS: dict[str, str] = {
     "retrain_crashed": "an unexpected error (the details are in the bot's log)",
     "retrain_styles": "Held-out top-1 by style (new/current/base): {styles}. "
                       "Canaries: {held}/{checked} hold.",
+    "retrain_bad_pairs": "✖️ Retraining stopped, nothing changed: entry {index} of <code>{file}"
+                         "</code> is not valid ({reason}). Correct or delete that entry (the "
+                         "first entry is 0), then send /retrain again.",
+    "retrain_bad_pairs_file": "✖️ Retraining stopped, nothing changed: <code>{file}</code> cannot "
+                              "be read ({reason}). Restore it from a backup (hoyamu restore) or "
+                              "correct it, then send /retrain again.",
     "model_line": "<b>{role}</b>: {version} (held-out top-1 {top1}, MRR@10 {mrr})",
     "ab_header": "<b>A/B</b> (candidate share {fraction}):",
     "ab_line": "{model}: shown {shown}, 👍 {up} 👎 {down}, 👍 rate {rate} (95% CI {low}–{high})",

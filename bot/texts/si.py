@@ -217,6 +217,12 @@ TEXTS: dict[str, str] = {
     "retrain_crashed": "බලාපොරොත්තු නොවුණ වැරැද්දක් (විස්තර බොට්ගේ ලොග් එකේ තියෙනවා)",
     "retrain_styles": "ලියන විදිය අනුව held-out top-1 (අලුත්/දැන්/මුල්): {styles}. "
                       "Canary පරීක්ෂා: {checked}න් {held}ක් හරි.",
+    "retrain_bad_pairs": "✖️ ට්‍රේනිං එක නතර වුණා, කිසිම දෙයක් වෙනස් වුණේ නැහැ: <code>{file}"
+                         "</code> ගොනුවේ {index} වන ඇතුළත් කිරීම වැරදියි ({reason}). ඒක හදන්න "
+                         "හෝ මකන්න (පළමු ඇතුළත් කිරීම 0), ඊට පස්සේ ආයෙත් /retrain යවන්න.",
+    "retrain_bad_pairs_file": "✖️ ට්‍රේනිං එක නතර වුණා, කිසිම දෙයක් වෙනස් වුණේ නැහැ: <code>{file}"
+                              "</code> කියවන්න බැහැ ({reason}). Backup එකකින් ආපසු ගන්න "
+                              "(hoyamu restore) හෝ ගොනුව හදන්න, ඊට පස්සේ ආයෙත් /retrain යවන්න.",
     "model_line": "<b>{role}</b>: {version} (held-out top-1 {top1}, MRR@10 {mrr})",
     "ab_header": "<b>A/B</b> (candidate කොටස {fraction}):",
     "ab_line": "{model}: පෙන්නුවා {shown}, 👍 {up} 👎 {down}, 👍 අනුපාතය {rate} "
