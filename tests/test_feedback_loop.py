@@ -30,7 +30,10 @@ def seed_pairs(path: Path, n: int = 40) -> list:
 
 @pytest.fixture
 async def loop_core(tmp_path, base_model_path, encoder):
-    settings = make_settings(tmp_path, base_model_path, retrain_epochs=1, retrain_max_steps=2)
+    # the blend shows the owner the wrong calculator too (the learned scorer hides it: another
+    # colour and brand), so that there is a 👎 to fold
+    settings = make_settings(tmp_path, base_model_path, retrain_epochs=1, retrain_max_steps=2,
+                             scoring="blend")
     core = await start_core(settings, encoder=encoder)
     yield core
     await core.engine.dispose()
