@@ -81,7 +81,8 @@ async def test_killed_bot_loses_no_confirmed_report_or_vote(tmp_path, base_model
         while True:
             raw = await asyncio.to_thread(lines.get, True, 600)
             if raw is None:
-                pytest.fail("the driver stopped by itself:\n" +
+                seen = {k: [e["event"] for e in events].count(k) for k in ("report", "vote", "folded")}
+                pytest.fail(f"the driver stopped by itself after {seen}:\n" +
                             (tmp_path / "driver.log").read_text()[-3000:])
             events.append(json.loads(raw))
             kinds = [e["event"] for e in events]

@@ -37,8 +37,9 @@ pytestmark = pytest.mark.slow
 
 SAVED = re.compile("|".join(re.escape(t(code, "saved", id="XYZ")).replace("XYZ", r"(\d+)")
                             for code in LANGUAGES))  # a student who writes Sinhala reads Sinhala
-VOTE_DOWN_OK = {t("en", "vote_down"), t("en", "vote_same")}
-CLAIM_SENT = t("en", "claim_sent")
+# a student's replies follow the script they wrote in, so the confirmations come in either language
+VOTE_DOWN_OK = {t(code, key) for code in LANGUAGES for key in ("vote_down", "vote_same")}
+CLAIM_SENT = {t(code, "claim_sent") for code in LANGUAGES}
 
 COLOURS = ["black", "blue", "red", "green", "white", "grey", "brown", "pink"]
 THINGS = ["wallet", "phone", "umbrella", "calculator", "water bottle", "backpack", "laptop",
@@ -168,7 +169,7 @@ class Student:
             texts = [c.params.get("text") for c in BotHarness.answers(answer)
                      if c.params.get("callback_query_id")]
             replies = self.bot.texts_to(self.user, answer)
-            confirmed = (CLAIM_SENT in replies) if up else bool(VOTE_DOWN_OK & set(texts))
+            confirmed = bool(CLAIM_SENT & set(replies)) if up else bool(VOTE_DOWN_OK & set(texts))
             if confirmed:
                 vote = "up" if up else "down"
                 self.result.votes[(match_id, self.user["id"])] = vote

@@ -102,6 +102,9 @@ def check_pairs(pairs: Sequence[Pair], file: str | None = None) -> None:
             raise PairsError(index, exc.reason, file) from None
 
 
+_refused: set[tuple[str, ...]] = set()
+
+
 def valid_pairs(pairs: Iterable[Pair]) -> list[Pair]:
     """The pairs that pass `parse_pair`, normalised as loading would; each one skipped is logged
     with its origin and reason (a 👍 on two identical texts must not break the file)."""
@@ -110,7 +113,11 @@ def valid_pairs(pairs: Iterable[Pair]) -> list[Pair]:
         try:
             kept.append(parse_pair(pair.to_json(), 0))
         except PairsError as exc:
-            log.warning("pair from %s not written: %s", pair.origin or pair.source, exc.reason)
+            said = (pair.origin or pair.source, exc.reason, *pair.key())
+            # every fold meets the same refused row again: warn once per process, then quietly
+            log.log(logging.DEBUG if said in _refused else logging.WARNING,
+                    "pair from %s not written: %s", *said[:2])
+            _refused.add(said)
     return kept
 
 
