@@ -185,6 +185,27 @@ def test_fitting_on_a_small_hand_made_set_gives_the_known_answers(encoder) -> No
     assert ranked[0].parts.score > max(r.parts.score for r in ranked[1:])
 
 
+def test_every_retelling_of_an_item_is_its_true_item_when_fitting(encoder) -> None:
+    """A re-telling of the owner's item in another student's words is the same item: the fitted
+    lists label it true for every owner text about that item, and never put one item's texts on
+    both sides of a cross-validation fold."""
+    from training.augment import item_of
+    from training.scorer_fit import build_rows
+
+    seed = [Pair(a, p) for a, p in HAND_MADE]
+    item = item_of(seed[0])
+    retold = Pair("mage kalu casio calculator eka hall 2 eke nathi una",
+                  "hall 2 eke kalu Casio calculator ekak hambuna", source="augmented",
+                  origin=f"voices:a/b@{item}")
+    rows, _ = build_rows(lambda texts, kind: encoder.encode(kind, texts), seed + [retold])
+    for (anchor, candidate), label in zip(rows.texts, rows.labels, strict=True):
+        if candidate in (seed[0].positive, retold.positive):
+            expected = int(anchor in (seed[0].anchor, retold.anchor))
+            assert label == expected, (anchor, candidate)
+    groups = {anchor: group for (anchor, _), group in zip(rows.texts, rows.groups, strict=True)}
+    assert groups[seed[0].anchor] == groups[retold.anchor] != groups[seed[1].anchor]
+
+
 async def test_match_message_says_why_in_the_students_language(core) -> None:
     from bot.handlers.notify import match_text
 

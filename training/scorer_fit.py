@@ -11,10 +11,15 @@ feature, exactly as at serving time):
 - a small campus: the true item among 0-3 random others, 1-3 random others alone, and a near
   miss with 0-2 random others (a fresh install with few open reports: a lone unrelated item or
   a lone near miss must not look like a match).
-Label 1 = the anchor's true item. Lists with and without the true item weigh alike (a search does
+Label 1 = the anchor's true item: every found text of that item (its re-tellings by
+`training/augment.py` included), never only the anchor's own positive. Lists with and without the true item weigh alike (a search does
 not know whether the item was handed in). A logistic regression is chosen by grouped cross-validation
-(folds by anchor, so a report never sits on both sides) on log loss; its out-of-fold predictions
+(folds by item, so no report nor a re-telling of it sits on both sides) on log loss; its out-of-fold predictions
 give the calibration report (also per writing style, each style held out in turn).
+
+The base model's shipped scorer is fitted on the hand-written pairs and 2 re-tellings of each in
+every voice of `training/augment.py` (`--augment`): fitted on one author's phrasing alone, a
+scorer learns that author's wording as evidence and calls other students' true reports unlikely.
 
     python -m training.scorer_fit --model base --out matcher/scorers/base-e5-small.json
 """
@@ -139,7 +144,7 @@ def near_misses(text: str, rng: random.Random) -> list[tuple[str, str]]:
 class Rows:
     features: list[dict[str, float]] = field(default_factory=list)
     labels: list[int] = field(default_factory=list)
-    groups: list[int] = field(default_factory=list)  # the anchor
+    groups: list[int] = field(default_factory=list)  # the item the anchor is about
     styles: list[str] = field(default_factory=list)  # the anchor's writing style
     lists: list[str] = field(default_factory=list)  # full, heldout, small, small-none/-miss
     list_ids: list[int] = field(default_factory=list)
@@ -167,6 +172,19 @@ def _anchors(pairs: list[Pair]) -> list[tuple[str, set[str], set[str]]]:
     return list(by_anchor.values())
 
 
+def _item_groups(pairs: list[Pair]) -> dict[str, int]:
+    """The cross-validation group of each anchor: the item it is about, so that the re-tellings
+    of one item (training/augment.py) and anchors sharing a found report never sit on both
+    sides of a fold."""
+    from training.augment import item_of
+
+    items: dict[str, int] = {}
+    groups: dict[str, int] = {}
+    for pair in pairs:
+        groups.setdefault(normalize(pair.anchor), items.setdefault(item_of(pair), len(items)))
+    return groups
+
+
 def background_cosine(sims: np.ndarray, positive_mask: np.ndarray) -> float:
     """A typical unrelated report's cosine: the 75th percentile of anchor x non-matching cosines."""
     return round(float(np.quantile(sims[~positive_mask], 0.75)), 4)
@@ -177,10 +195,17 @@ def build_rows(encode: Encode, pairs: list[Pair], pool: list[str] = (), seed: in
     """The labelled lists of the module docstring, and the background cosine used."""
     rng = random.Random(seed)
     anchors = _anchors(pairs)
+    group_of = _item_groups(pairs)
+    # every found text of an item is the true item for every anchor about it (its re-tellings)
+    of_item: dict[int, set[str]] = {}
+    for anchor, positives, _ in anchors:
+        of_item.setdefault(group_of[normalize(anchor)], set()).update(positives)
+    anchors = [(anchor, of_item[group_of[normalize(anchor)]], negatives - of_item[
+        group_of[normalize(anchor)]]) for anchor, _, negatives in anchors]
     corpus = sorted({t for _, pos, neg in anchors for t in pos | neg} | set(pool))
     misses: list[tuple[int, str]] = []  # (anchor number, near-miss text)
     for number, (_, positives, _) in enumerate(anchors):
-        for positive in sorted(positives):
+        for positive in sorted(positives)[:2]:  # an item's re-tellings would repeat its misses
             misses += [(number, t) for _, t in near_misses(positive, rng)]
     texts = corpus + [t for _, t in misses]
     started = time.perf_counter()
@@ -210,7 +235,7 @@ def build_rows(encode: Encode, pairs: list[Pair], pool: list[str] = (), seed: in
                       for i in ids]
         feats, _ = candidate_features(anchor, detect_category(anchor), candidates, background)
         labels = [int(positive_mask[number, i]) for i in ids]
-        rows.add(feats, labels, number, language_style(anchor), kind, list_id,
+        rows.add(feats, labels, group_of[normalize(anchor)], language_style(anchor), kind, list_id,
                  [(anchor, c.text) for c in candidates])
         list_id += 1
 
@@ -417,6 +442,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from matcher.encoder import model_version_of
     from matcher.store import ModelStore, write_atomic
+    from training.augment import HELD_OUT_VOICES, TRAIN_VOICES, augment
     from training.pairs import load_pairs
 
     parser = argparse.ArgumentParser(prog="python -m training.scorer_fit")
@@ -424,6 +450,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pairs", type=Path, default=Path("data/text_pairs.json"))
     parser.add_argument("--out", type=Path, help="a scorer file (default: MODEL/scorer.json)")
     parser.add_argument("--cache", type=Path, help="vector cache (.npz) for repeated refits")
+    parser.add_argument("--augment", type=int, default=2, metavar="N",
+                        help="also fit on N re-tellings of every pair in all the voices of "
+                             "training/augment.py (default 2; 0: the hand-written pairs only)")
     parser.add_argument("--models-dir", type=Path, default=Path("data/models"))
     parser.add_argument("--max-seq-length", type=int, default=128)
     args = parser.parse_args(argv)
@@ -436,7 +465,10 @@ def main(argv: list[str] | None = None) -> int:
     encode = st_encoder(model)
     if args.cache:
         encode = cached(encode, args.cache)
-    scorer = fit_scorer(encode, load_pairs(args.pairs), model_version_of(path))
+    pairs = load_pairs(args.pairs)
+    if args.augment:  # other students' wording: one author's pairs alone make a strict scorer
+        pairs += augment(pairs, TRAIN_VOICES + HELD_OUT_VOICES, args.augment)
+    scorer = fit_scorer(encode, pairs, model_version_of(path))
     out = args.out or path / "scorer.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(out, json.dumps(scorer.to_json(), indent=1, ensure_ascii=False))
