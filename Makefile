@@ -31,7 +31,8 @@ lint: install
 
 eval: install
 	$(VENV)/bin/hoyamu evaluate --corpus data/eval/corpus.jsonl --queries data/eval/queries.jsonl \
-		--nomatch data/eval/nomatch.jsonl --compare bm25,base --json docs/eval.json --plot docs/eval_scores.png
+		--nomatch data/eval/nomatch.jsonl --compare bm25,base --categories detected \
+		--json docs/eval.json --plot docs/eval_scores.png
 
 train: install
 	$(VENV)/bin/hoyamu train
