@@ -54,6 +54,12 @@ class ClaimStatus(StrEnum):
     RETURNED = "returned"
     CANCELLED = "cancelled"
 
+    @classmethod
+    def verified(cls) -> tuple[ClaimStatus, ...]:
+        """Claims whose pair is a verified match: the finder accepted the owner's proof, or
+        the item went back. Only these make training positives (training/fold.py)."""
+        return cls.ACCEPTED, cls.RETURNED
+
 
 class User(Base):
     __tablename__ = "users"
