@@ -123,9 +123,11 @@ def cmd_train(args: argparse.Namespace, settings: Settings) -> int:
     from training.cli import train_command
     from training.fold import fold_feedback_sync
 
-    return train_command(args, model_store(settings), settings.text_pairs_path,
+    return train_command(args, model_store(settings),
+                         [settings.text_pairs_path, settings.feedback_pairs_path],
                          fold=lambda: fold_feedback_sync(settings.database_url,
                                                          settings.text_pairs_path,
+                                                         settings.feedback_pairs_path,
                                                          settings.eval_dirs))
 
 
@@ -133,8 +135,8 @@ def cmd_fold(args: argparse.Namespace, settings: Settings) -> int:
     from training.fold import fold_feedback_sync
 
     added = fold_feedback_sync(settings.database_url, settings.text_pairs_path,
-                               settings.eval_dirs)
-    print(f"Folded feedback into {settings.text_pairs_path}: {added} new pairs.")
+                               settings.feedback_pairs_path, settings.eval_dirs)
+    print(f"Folded verified feedback into {settings.feedback_pairs_path}: {added} new pairs.")
     return 0
 
 

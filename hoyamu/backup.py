@@ -1,16 +1,17 @@
-"""`hoyamu backup` / `hoyamu restore FOLDER`: the database, text_pairs.json and the model pointers.
+"""`hoyamu backup` / `hoyamu restore FOLDER`: the database, the training pairs and the model pointers.
 
 A backup is a timestamped folder under data/backups/:
 
     hoyamu.db          SQLite: a consistent copy made with SQLite's online backup API, safe
                        while the bot is writing (readers and writers are not stopped)
     hoyamu.dump        PostgreSQL: `pg_dump --format=custom` (pg_dump must be installed)
-    text_pairs.json    copied under the file's lock, so never half-written
+    text_pairs.json    the seed pairs and (when there are any) feedback_pairs.json, the
+                       folded verified feedback: copied under each file's lock, never half-written
     models/CURRENT     the serving model's name (and PREVIOUS, CANDIDATE when they exist)
     manifest.json      what is inside, with sizes and SHA-256 checksums
 
 The model folders themselves are not copied (they are large and can be retrained from
-text_pairs.json); restoring a pointer to a model that is not on disk is refused. The FAISS index
+the pairs); restoring a pointer to a model that is not on disk is refused. The FAISS index
 is a cache: after a restore it no longer matches the database, so the next start rebuilds it.
 Restore with the bot stopped.
 """
@@ -107,6 +108,12 @@ def _new_folder(root: Path) -> Path:
     raise BackupError(f"cannot make a backup folder in {root}")
 
 
+def _pairs_files(settings: Settings) -> list[tuple[Path, str]]:
+    """The training pairs a backup keeps: the seed pairs and the folded feedback pairs."""
+    return [(Path(settings.text_pairs_path), "text_pairs.json"),
+            (Path(settings.feedback_pairs_path), "feedback_pairs.json")]
+
+
 def backup(settings: Settings, root: Path | None = None) -> Path:
     """Write a backup folder; returns it. Safe while the bot runs."""
     root = Path(root) if root else Path(settings.data_dir) / "backups"
@@ -130,11 +137,11 @@ def backup(settings: Settings, root: Path | None = None) -> Path:
             raise BackupError(f"backing up {backend} databases is not supported")
         files[database] = {}
 
-        pairs = Path(settings.text_pairs_path)
-        if pairs.exists():
-            with file_lock(pairs):
-                shutil.copyfile(pairs, folder / "text_pairs.json")
-            files["text_pairs.json"] = {}
+        for pairs, name in _pairs_files(settings):
+            if pairs.exists():
+                with file_lock(pairs):
+                    shutil.copyfile(pairs, folder / name)
+                files[name] = {}
 
         models = Path(settings.models_dir)
         (folder / "models").mkdir()
@@ -203,11 +210,11 @@ def restore(settings: Settings, folder: Path) -> dict:
         _run([_pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner",
               "--single-transaction", *args, str(folder / "hoyamu.dump")], env)
 
-    if (folder / "text_pairs.json").exists():
-        pairs = Path(settings.text_pairs_path)
-        pairs.parent.mkdir(parents=True, exist_ok=True)
-        with file_lock(pairs):
-            write_atomic(pairs, (folder / "text_pairs.json").read_text(encoding="utf-8"))
+    for pairs, name in _pairs_files(settings):
+        if (folder / name).exists():
+            pairs.parent.mkdir(parents=True, exist_ok=True)
+            with file_lock(pairs):
+                write_atomic(pairs, (folder / name).read_text(encoding="utf-8"))
 
     models.mkdir(parents=True, exist_ok=True)
     with file_lock(models / "CURRENT"):

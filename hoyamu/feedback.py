@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
@@ -12,6 +14,7 @@ from hoyamu.validation import InvalidInput, clean_description
 from storage.db import retry_conflicts
 from storage.models import Feedback, Match
 from training.fold import fold_feedback
+from training.pairs import load_pairs, signal_counts
 
 
 class FeedbackService:
@@ -59,6 +62,13 @@ class FeedbackService:
         return feedback
 
     async def fold(self) -> int:
-        """Fold the feedback into the training pairs (training/fold.py); returns pairs added."""
+        """Fold the verified feedback into the feedback pairs file (training/fold.py); returns
+        how many pairs were added. The seed pairs are read, never written."""
         return await fold_feedback(self.sessions, self.settings.text_pairs_path,
-                                   self.settings.eval_dirs)
+                                   self.settings.feedback_pairs_path, self.settings.eval_dirs)
+
+    def folded(self) -> tuple[Path, dict[str, int]]:
+        """The feedback pairs file and how many of its pairs each signal made (for /export)."""
+        path = Path(self.settings.feedback_pairs_path)
+        pairs = load_pairs(path) if path.exists() else []
+        return path, signal_counts(pairs)

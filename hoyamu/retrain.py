@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hoyamu.modelops import ModelOps
-from training.pairs import PairsError, load_pairs
+from training.pairs import PairsError, load_all_pairs
 
 log = logging.getLogger(__name__)
 Progress = Callable[[dict], Awaitable[None]]
@@ -31,7 +31,7 @@ class TrainJob:
     """What the training worker is told, and when retraining is due (plain values from the
     settings, built in core.py)."""
 
-    pairs_path: Path
+    pairs_paths: tuple[Path, ...]  # the seed pairs, then the folded feedback pairs
     models_dir: Path
     base_model: str
     epochs: int
@@ -66,7 +66,7 @@ class Retrainer:
     def _command(self) -> list[str]:
         job = self.job
         command = [sys.executable, "-m", "training.worker", "--pairs",
-                   str(Path(job.pairs_path).resolve()), "--models-dir",
+                   *(str(Path(path).resolve()) for path in job.pairs_paths), "--models-dir",
                    str(Path(job.models_dir).resolve()), "--base-model",
                    job.base_model, "--epochs", str(job.epochs),
                    "--max-steps", str(job.max_steps)]
@@ -79,7 +79,7 @@ class Retrainer:
         was trained, or RETRAIN_EVERY_DAYS days), or None. Reads the pairs file as folded."""
         job, store = self.job, self.ops.store
         version = self.ops.serving.runtime.version
-        pairs = load_pairs(job.pairs_path) if Path(job.pairs_path).exists() else []
+        pairs = load_all_pairs([p for p in job.pairs_paths if Path(p).exists()])
         trained_on = store.metrics(version).get("data", {}).get("pairs") or sum(
             p.source == "seed" for p in pairs)
         if job.after_pairs > 0 and len(pairs) - trained_on >= job.after_pairs:

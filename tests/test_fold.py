@@ -1,4 +1,5 @@
-"""Folding 👍/👎 and returns into text_pairs.json: exact, idempotent, safe under concurrency."""
+"""Folding verified feedback into feedback_pairs.json: exact, idempotent, append-only, safe under
+concurrency; the seed file is never written."""
 
 from __future__ import annotations
 
@@ -31,43 +32,87 @@ async def _all_matches(core, lost):
     return views
 
 
-async def test_fold_adds_exactly_the_expected_pairs(core, settings) -> None:
+async def _claim(core, match_id: int, owner: int, accept: bool | None = True):
+    """The owner claims through a match; the finder accepts (True), declines (False) or not yet."""
+    view = await core.claims.create(match_id, owner, None)
+    if accept is not None:
+        await core.claims.decide(view.claim.id, view.claim.finder_id, accept)
+    return view
+
+
+def _folded(settings) -> list[Pair]:
+    return load_pairs(settings.feedback_pairs_path)
+
+
+async def test_only_verified_signals_fold_and_the_seed_file_is_never_rewritten(core,
+                                                                                settings) -> None:
     write_pairs(settings.text_pairs_path, SEED)
+    seed_bytes = settings.text_pairs_path.read_bytes()
     lost_text = "mage nil pata calculator eka LH 2 eke nathi una"
     right, wrong = "Blue Casio calculator found in lecture hall 2", "Black Sharp calculator in LH 5"
     lost, (right_id, wrong_id), match_of = await _lost_and_found(core, lost_text, [right, wrong])
     await core.feedback.vote(match_of[wrong_id], 1, up=True)   # first thought it was theirs...
     await core.feedback.vote(match_of[wrong_id], 1, up=False)  # ...changed: counts as 👎 only
     await core.feedback.vote(match_of[right_id], 1, up=True)
+    view = await _claim(core, match_of[right_id], 1, accept=None)
 
-    added = await core.feedback.fold()
-    pairs = load_pairs(settings.text_pairs_path)
-    assert added == 2
-    assert pairs[0] == SEED[0]  # hand-written pairs untouched, first
-    new = [(p.anchor, p.positive, p.negative, p.source) for p in pairs[1:]]
-    assert new == [(lost_text, right, None, "feedback"), (lost_text, right, wrong, "feedback")]
-    assert all(p.origin and p.origin.startswith("feedback:") for p in pairs[1:])
+    # a 👍 and a claim nobody has accepted prove nothing: no pair, and the 👎 waits for one
+    assert await core.feedback.fold() == 0
+    assert _folded(settings) == []
 
-    assert await core.feedback.fold() == 0  # folding twice adds nothing
-    assert load_pairs(settings.text_pairs_path) == pairs
+    await core.claims.decide(view.claim.id, view.claim.finder_id, True)
+    assert await core.feedback.fold() == 2
+    new = [(p.anchor, p.positive, p.negative, p.signal) for p in _folded(settings)]
+    assert new == [(lost_text, right, None, "accepted"), (lost_text, right, wrong, "down")]
+    origins = [p.origin for p in _folded(settings)]
+    assert origins[0] == f"claim:{view.claim.id}" and origins[1].startswith("feedback:")
+    assert settings.text_pairs_path.read_bytes() == seed_bytes  # the seed file: not one byte
+
+    before = settings.feedback_pairs_path.read_text()
+    assert await core.feedback.fold() == 0  # folding twice adds nothing, rewrites nothing
+    assert settings.feedback_pairs_path.read_text() == before
 
 
-async def test_returned_items_fold_and_downvotes_wait_for_a_positive(core, settings) -> None:
+async def test_returns_are_positives_declined_claims_hard_negatives(core, settings) -> None:
     write_pairs(settings.text_pairs_path, SEED)
     lost_text = "lost my green Nike water bottle at the gym"
     right, wrong = "Green Nike bottle found near the gym lockers", "Blue Milton bottle at the gym"
     lost, (right_id, wrong_id), match_of = await _lost_and_found(core, lost_text, [right, wrong])
-    await core.feedback.vote(match_of[wrong_id], 1, up=False)
+    await _claim(core, match_of[wrong_id], 1, accept=False)   # the finder of the wrong one says no
     assert await core.feedback.fold() == 0  # kept for later: no positive yet
+    before = settings.feedback_pairs_path.read_text()
 
-    claims = core.claims
-    view = await claims.create(match_of[right_id], 1, None)
-    await claims.decide(view.claim.id, view.claim.finder_id, True)
-    await claims.mark_returned(view.claim.id, 1)
+    view = await _claim(core, match_of[right_id], 1)
+    await core.claims.mark_returned(view.claim.id, 1)
     assert await core.feedback.fold() == 2
-    pairs = load_pairs(settings.text_pairs_path)
-    assert [(p.source, p.negative) for p in pairs[1:]] == [("return", None),
-                                                           ("feedback", wrong)]
+    folded = _folded(settings)
+    assert [(p.source, p.signal, p.negative) for p in folded] == [
+        ("return", "returned", None), ("feedback", "declined", wrong)]
+    # append-only: what was in the file stays as it was, in the same key order
+    assert settings.feedback_pairs_path.read_text().startswith(before.rstrip().rstrip("]"))
+    assert list(json.loads(settings.feedback_pairs_path.read_text())[0]) == [
+        "anchor", "positive", "source", "origin", "signal"]
+
+
+async def test_banned_users_and_unverified_api_verdicts_never_count(core, settings) -> None:
+    from sqlalchemy import update
+
+    from storage.models import User
+
+    write_pairs(settings.text_pairs_path, SEED)
+    lost_text = "lost a red Toshiba laptop charger in the lab"
+    found_text = "Red Toshiba laptop charger left in computer lab 3"
+    lost, (found_id,), match_of = await _lost_and_found(core, lost_text, [found_text], owner=7)
+    await _claim(core, match_of[found_id], 7)
+    await core.feedback.api_feedback("my charger is a Toshiba one, red", str(found_id), True)
+    async with core.sessions() as session, session.begin():
+        await session.execute(update(User).where(User.id == 7).values(is_banned=True))
+    assert await core.feedback.fold() == 0  # the banned owner's accepted claim: nothing
+
+    async with core.sessions() as session, session.begin():
+        await session.execute(update(User).where(User.id == 7).values(is_banned=False))
+    assert await core.feedback.fold() == 1  # the same claim once the ban is lifted
+    assert [p.signal for p in _folded(settings)] == ["accepted"]  # the API 👍: not proof
 
 
 async def test_evaluation_texts_never_enter(core, settings) -> None:
@@ -77,7 +122,7 @@ async def test_evaluation_texts_never_enter(core, settings) -> None:
     (eval_dir / "queries.jsonl").write_text(json.dumps({"id": "q1", "text": lost_text}) + "\n")
     lost, (found_id,), match_of = await _lost_and_found(core, lost_text,
                                                         ["Pink umbrella found at the bus halt"])
-    await core.feedback.vote(match_of[found_id], 1, up=True)
+    await _claim(core, match_of[found_id], 1)
     assert await core.feedback.fold() == 0
 
 
@@ -114,13 +159,13 @@ async def test_identical_or_variant_texts_are_never_written_as_a_pair(core, sett
         owner = 50 + i
         lost, (found_id,), match_of = await _lost_and_found(core, VARIANTS[0], [found_text],
                                                             owner=owner)
-        await core.feedback.vote(match_of[found_id], owner, up=True)
         view = await claims.create(match_of[found_id], owner, None)
         await claims.decide(view.claim.id, view.claim.finder_id, True)
         await claims.mark_returned(view.claim.id, owner)
     with caplog.at_level("WARNING", logger="training.pairs"):
         assert await core.feedback.fold() == 0
-    assert load_pairs(settings.text_pairs_path) == SEED  # still loads, nothing added
+    assert load_pairs(settings.text_pairs_path) == SEED  # still loads
+    assert _folded(settings) == []  # nothing added
     assert "are the same text" in caplog.text and "claim:" in caplog.text  # logged with origin
 
 

@@ -362,7 +362,9 @@ async def test_exports_and_errors_hold_no_secret(tmp_path, base_model_path, enco
                "webhook_secret": "webhook-secret-abc123"}
     async with core_with(tmp_path, base_model_path, encoder, **secrets) as core, \
             BotHarness(core) as bot:
-        write_pairs(core.settings.text_pairs_path, [Pair("lost my black wallet", "found a wallet")])
+        write_pairs(core.settings.feedback_pairs_path, [Pair(
+            "lost my black wallet", "found a wallet", source="feedback", origin="claim:1",
+            signal="accepted")])
         calls = await bot.send(bot.user(ADMIN_ID), "/export")
         assert [c for c in calls if c.method == "sendDocument"]
         await bot.send(bot.user(ADMIN_ID), "/stats")

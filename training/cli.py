@@ -16,7 +16,8 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     from training.train import RECIPES, TrainConfig
 
     defaults = TrainConfig()
-    parser.add_argument("--pairs", type=Path, help="training pairs (default: TEXT_PAIRS_PATH)")
+    parser.add_argument("--pairs", type=Path, nargs="+",
+                        help="training pairs files (default: TEXT_PAIRS_PATH and FEEDBACK_PAIRS_PATH)")
     parser.add_argument("--recipe", choices=RECIPES, default=defaults.recipe,
                         help="how the base model's strengths are kept (docs/EVALUATION.md)")
     parser.add_argument("--alpha", type=float, default=defaults.alpha,
@@ -47,13 +48,14 @@ def add_evaluate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--plot", type=Path)
 
 
-def train_command(args: argparse.Namespace, store: ModelStore, pairs_path: Path,
+def train_command(args: argparse.Namespace, store: ModelStore, pairs_paths: list[Path],
                   fold: Callable[[], int]) -> int:
-    """`fold` folds the students' feedback into the pairs file (skipped with --no-fold)."""
+    """`fold` folds the students' verified feedback into its pairs file (skipped with
+    --no-fold); training reads `pairs_paths` (the seed, then the feedback pairs)."""
     from training.pairs import PairsError
     from training.train import TrainConfig, TrainingError, train
 
-    pairs = args.pairs or pairs_path
+    pairs = args.pairs or list(pairs_paths)
     if not args.no_fold:
         added = fold()
         print(f"folded feedback: {added} new pairs")

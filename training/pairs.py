@@ -161,6 +161,15 @@ def load_all_pairs(paths: Path | Sequence[Path]) -> list[Pair]:
     return dedupe(pairs)
 
 
+def signal_counts(pairs: Iterable[Pair]) -> dict[str, int]:
+    """How many pairs each verified signal made (SIGNALS order; zeros included)."""
+    counts = dict.fromkeys(SIGNALS, 0)
+    for pair in pairs:
+        if pair.signal in counts:
+            counts[pair.signal] += 1
+    return counts
+
+
 def _write(path: Path, pairs: list[Pair]) -> None:
     with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as handle:
         json.dump([p.to_json() for p in pairs], handle, ensure_ascii=False, indent=1)

@@ -27,7 +27,8 @@ def emit(event: dict) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training.worker")
-    parser.add_argument("--pairs", type=Path, required=True)
+    parser.add_argument("--pairs", type=Path, nargs="+", required=True,
+                        help="pairs files: the seed, then the folded feedback")
     parser.add_argument("--models-dir", type=Path, required=True)
     parser.add_argument("--base-model", default="bundled")
     parser.add_argument("--epochs", type=int, help="default: TrainConfig.epochs")

@@ -198,9 +198,10 @@ async def rollback(update: Update, context: Context) -> None:
 
 @admin_only
 async def export(update: Update, context: Context) -> None:
-    path = core_of(context).settings.text_pairs_path
-    if not path.exists():
+    path, counts = await asyncio.to_thread(core_of(context).feedback.folded)
+    if not sum(counts.values()):
         await reply(update, t(lang(context), "export_empty"))
         return
-    await update.effective_chat.send_document(path.read_bytes(), filename="text_pairs.json",
-                                              caption=t(lang(context), "export_caption"))
+    await update.effective_chat.send_document(
+        path.read_bytes(), filename=path.name,
+        caption=t(lang(context), "export_caption", total=sum(counts.values()), **counts))

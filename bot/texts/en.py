@@ -212,8 +212,15 @@ TEXTS: dict[str, str] = {
     "ab_empty": "No matches shown yet.",
     "promoted": "✅ {version} is now serving.",
     "rolled_back": "↩️ Rolled back: {version} is serving again.",
-    "export_caption": "Training pairs (hand-written and folded feedback).",
-    "export_empty": "There is no text_pairs.json yet.",
+    "export_caption": ("Folded feedback pairs: {total}, each from a verified signal\n"
+                       "• claims the finder accepted: {accepted}\n"
+                       "• items handed back: {returned}\n"
+                       "• declined claims (hard negatives): {declined}\n"
+                       "• 👎 votes (hard negatives): {down}\n"
+                       "• API verdicts (hard negatives): {api}\n"
+                       "A 👍 alone trains nothing. The hand-written pairs stay in text_pairs.json."),
+    "export_empty": ("No verified feedback has been folded yet. /retrain folds it (claims the "
+                     "finder accepted, items handed back, declined claims and 👎)."),
     # command menu
     "cmd_start": "Start Hoyamu",
     "cmd_lost": "Report something you lost",

@@ -230,8 +230,15 @@ TEXTS: dict[str, str] = {
     "ab_empty": "තවම කිසිම ගැළපීමක් පෙන්නලා නැහැ.",
     "promoted": "✅ දැන් {version} පාවිච්චි වෙනවා.",
     "rolled_back": "↩️ ආපසු හැරෙව්වා: ආයෙත් {version} පාවිච්චි වෙනවා.",
-    "export_caption": "ට්‍රේනිං යුගල (අතින් ලියපු ඒවා සහ එකතු කළ feedback).",
-    "export_empty": "තවම text_pairs.json එකක් නැහැ.",
+    "export_caption": ("එකතු කළ feedback යුගල: {total}, හැම එකක්ම තහවුරු වුණු සංඥාවකින්\n"
+                       "• හොයාගත්තා පිළිගත්ත ඉල්ලීම්: {accepted}\n"
+                       "• ආපහු දුන්න භාණ්ඩ: {returned}\n"
+                       "• ප්‍රතික්ෂේප කළ ඉල්ලීම් (hard negatives): {declined}\n"
+                       "• 👎 ඡන්ද (hard negatives): {down}\n"
+                       "• API තීරණ (hard negatives): {api}\n"
+                       "👍 එකක් විතරක් නම් ට්‍රේනිං වෙන්නේ නැහැ. අතින් ලියපු යුගල text_pairs.json එකේ."),
+    "export_empty": ("තවම තහවුරු වුණු feedback එකතු කරලා නැහැ. /retrain එකෙන් ඒවා එකතු වෙනවා "
+                     "(පිළිගත්ත ඉල්ලීම්, ආපහු දුන්න භාණ්ඩ, ප්‍රතික්ෂේප කළ ඉල්ලීම් සහ 👎)."),
     "cmd_start": "Hoyamu පටන් ගන්න",
     "cmd_lost": "නැති වුණ දෙයක් ගැන කියන්න",
     "cmd_found": "හම්බුණ දෙයක් ගැන කියන්න",

@@ -14,7 +14,8 @@ def child_env(settings, **extra: str) -> dict[str, str]:
     """The environment of a child process using the test's database, data, models and index."""
     env = dict(os.environ, DATABASE_URL=settings.database_url, DATA_DIR=str(settings.data_dir),
                MODELS_DIR=str(settings.models_dir), INDEX_DIR=str(settings.index_dir),
-               TEXT_PAIRS_PATH=str(settings.text_pairs_path), BASE_MODEL=settings.base_model,
+               TEXT_PAIRS_PATH=str(settings.text_pairs_path),
+               FEEDBACK_PAIRS_PATH=str(settings.feedback_pairs_path), BASE_MODEL=settings.base_model,
                HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false", LOG_LEVEL="WARNING")
     env.update(extra)
     return env
