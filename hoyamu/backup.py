@@ -5,8 +5,8 @@ A backup is a timestamped folder under data/backups/:
     hoyamu.db          SQLite: a consistent copy made with SQLite's online backup API, safe
                        while the bot is writing (readers and writers are not stopped)
     hoyamu.dump        PostgreSQL: `pg_dump --format=custom` (pg_dump must be installed)
-    text_pairs.json    the seed pairs and (when there are any) feedback_pairs.json, the
-                       folded verified feedback: copied under each file's lock, never half-written
+    text_pairs.json    the hand-written seed pairs, copied under the file's lock (never half-written)
+    feedback_pairs.json  the folded verified feedback, when there is any, the same way
     models/CURRENT     the serving model's name (and PREVIOUS, CANDIDATE when they exist)
     manifest.json      what is inside, with sizes and SHA-256 checksums
 

@@ -84,8 +84,9 @@ async def start_core(settings: Settings, encoder: Encoder | None = None) -> Core
     items = ItemService(settings, sessions, serving)
     feedback = FeedbackService(settings, sessions, serving, items)
     modelops = ModelOps(store, serving, sessions, config)
-    job = TrainJob(pairs_paths=(settings.text_pairs_path, settings.feedback_pairs_path), models_dir=settings.models_dir,
-                   base_model=settings.base_model, epochs=settings.retrain_epochs,
+    job = TrainJob(pairs_paths=(settings.text_pairs_path, settings.feedback_pairs_path),
+                   models_dir=settings.models_dir, base_model=settings.base_model,
+                   epochs=settings.retrain_epochs,
                    max_steps=settings.retrain_max_steps, candidate_only=settings.ab_fraction > 0,
                    after_pairs=settings.retrain_after_pairs,
                    every_days=settings.retrain_every_days)

@@ -62,7 +62,6 @@ class Signals:
 
     positives: list[Pair] = field(default_factory=list)
     negatives: list[Negative] = field(default_factory=list)
-    unverified_up: int = 0  # 👍 without an accepted claim: counted, never folded
 
 
 async def collect_feedback(sessions: async_sessionmaker) -> Signals:
@@ -102,9 +101,7 @@ async def collect_feedback(sessions: async_sessionmaker) -> Signals:
             .order_by(Feedback.id))
         for rows, signal in ((votes, "down"), (api, "api")):
             for feedback_id, vote, anchor, text in rows:
-                if vote == "up":
-                    signals.unverified_up += 1
-                else:
+                if vote != "up":  # a 👍 without an accepted claim is a guess: never folded
                     signals.negatives.append(Negative(anchor, text, f"feedback:{feedback_id}",
                                                       signal))
     return signals

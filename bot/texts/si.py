@@ -231,7 +231,7 @@ TEXTS: dict[str, str] = {
     "promoted": "✅ දැන් {version} පාවිච්චි වෙනවා.",
     "rolled_back": "↩️ ආපසු හැරෙව්වා: ආයෙත් {version} පාවිච්චි වෙනවා.",
     "export_caption": ("එකතු කළ feedback යුගල: {total}, හැම එකක්ම තහවුරු වුණු සංඥාවකින්\n"
-                       "• හොයාගත්තා පිළිගත්ත ඉල්ලීම්: {accepted}\n"
+                       "• හොයාගත්ත කෙනා පිළිගත්ත ඉල්ලීම්: {accepted}\n"
                        "• ආපහු දුන්න භාණ්ඩ: {returned}\n"
                        "• ප්‍රතික්ෂේප කළ ඉල්ලීම් (hard negatives): {declined}\n"
                        "• 👎 ඡන්ද (hard negatives): {down}\n"
