@@ -128,8 +128,10 @@ def add_handlers(application: Application) -> None:
         CallbackQueryHandler(mine.mine_menu, pattern=r"^menu:mine$"),
         CallbackQueryHandler(handback.vote_down, pattern=r"^v:\d+:0$"),
         CallbackQueryHandler(handback.decide, pattern=r"^c:\d+:[01]$"),
+        CallbackQueryHandler(handback.reopen, pattern=r"^c:\d+:2$"),
         CallbackQueryHandler(handback.share, pattern=r"^s:\d+$"),
         CallbackQueryHandler(handback.returned, pattern=r"^ret:\d+$"),
+        CallbackQueryHandler(handback.not_yet, pattern=r"^ny:\d+$"),
         CallbackQueryHandler(relay.send_pending, pattern=r"^rt:\d+$"),
         CallbackQueryHandler(mine.item_action, pattern=r"^i:\d+:\w+$"),
         CallbackQueryHandler(start.stale_button),
@@ -164,6 +166,8 @@ def build_application(core: Core, token: str, request: BaseRequest | None = None
     if application.job_queue is not None:
         application.job_queue.run_repeating(jobs.expiry, interval=dt.timedelta(hours=6),
                                             first=dt.timedelta(minutes=1), name="expiry")
+        application.job_queue.run_repeating(jobs.handbacks, interval=dt.timedelta(hours=1),
+                                            first=dt.timedelta(minutes=2), name="handbacks")
         settings = core.settings
         if settings.index_refresh_seconds > 0:  # processes sharing one database stay in step
             application.job_queue.run_repeating(

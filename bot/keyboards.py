@@ -2,10 +2,11 @@
 
     menu:lost|found|mine|lang   lang:en|si      kind:lost|found     skip    detail:skip
     when:ok|today|yesterday     place:ok    cat:ok|change|<n>       confirm:yes|no
-    v:<match>:1|0 (vote)        c:<claim>:1|0 (finder decides)
-    r:<claim> (relay a message) s:<claim> (share contact)           ret:<claim> (returned)
+    v:<match>:1|0 (vote)        c:<claim>:1|0|2 (finder accepts, declines, reopens)
+    r:<claim> (relay a message) s:<claim> (share contact)
+    ret:<claim> (finder: handed over; owner: got it back)           ny:<claim> (owner: not yet)
     rt:<claim>|new (where the text just typed goes: a conversation, or a new report)
-    i:<item>:ret|close|del|ext (my reports)
+    i:<item>:ret|close|del|delok|keep|ext (my reports; del asks, delok deletes)
 """
 
 from __future__ import annotations
@@ -89,9 +90,22 @@ def decide(lang: str, claim_id: int) -> InlineKeyboardMarkup:
                 (t(lang, "btn_decline"), f"c:{claim_id}:0")])
 
 
-def handback(lang: str, claim_id: int) -> InlineKeyboardMarkup:
+def reopen(lang: str, claim_id: int) -> InlineKeyboardMarkup:
+    """After a decline, the finder alone can take it back."""
+    return _kb([(t(lang, "btn_reopen"), f"c:{claim_id}:2")])
+
+
+def handback(lang: str, claim_id: int, owner: bool) -> InlineKeyboardMarkup:
+    """The open conversation: message, share contact, and the hand-back in each side's words."""
+    done = t(lang, "btn_got_back" if owner else "btn_handed")
     return _kb([(t(lang, "btn_message"), f"r:{claim_id}")],
-               [(t(lang, "btn_share"), f"s:{claim_id}"), (t(lang, "btn_returned"), f"ret:{claim_id}")])
+               [(t(lang, "btn_share"), f"s:{claim_id}"), (done, f"ret:{claim_id}")])
+
+
+def confirm_handback(lang: str, claim_id: int) -> InlineKeyboardMarkup:
+    """The owner, after the finder said "handed over": got it, or not yet."""
+    return _kb([(t(lang, "btn_got_back"), f"ret:{claim_id}"),
+                (t(lang, "btn_not_yet"), f"ny:{claim_id}")])
 
 
 def my_item(lang: str, item_id: int, extend: bool = False) -> InlineKeyboardMarkup:
@@ -99,3 +113,8 @@ def my_item(lang: str, item_id: int, extend: bool = False) -> InlineKeyboardMark
            (t(lang, "btn_item_close"), f"i:{item_id}:close"),
            (t(lang, "btn_item_delete"), f"i:{item_id}:del")]
     return _kb([(t(lang, "btn_item_extend"), f"i:{item_id}:ext")], row) if extend else _kb(row)
+
+
+def confirm_delete(lang: str, item_id: int) -> InlineKeyboardMarkup:
+    return _kb([(t(lang, "btn_delete_yes"), f"i:{item_id}:delok"),
+                (t(lang, "btn_keep"), f"i:{item_id}:keep")])

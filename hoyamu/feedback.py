@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from hoyamu.items import ItemService
 from hoyamu.serving import Serving
 from hoyamu.settings import Settings
 from hoyamu.validation import InvalidInput, clean_description
@@ -15,6 +15,24 @@ from storage.db import retry_conflicts
 from storage.models import Feedback, Match
 from training.fold import fold_feedback
 from training.pairs import load_pairs, signal_counts
+
+if TYPE_CHECKING:  # items.py imports claims.py, which records votes through this module
+    from hoyamu.items import ItemService
+
+
+async def record_vote(session: AsyncSession, match: Match, user_id: int, up: bool) -> bool:
+    """Store the owner's 👍/👎 on a match in `session`; a second press changes the vote.
+    Returns whether anything changed. The caller has checked that `user_id` owns the lost report."""
+    vote = "up" if up else "down"
+    feedback = await session.scalar(select(Feedback).where(
+        Feedback.match_id == match.id, Feedback.user_id == user_id))
+    if feedback is None:
+        session.add(Feedback(match_id=match.id, user_id=user_id, vote=vote,
+                             item_id=match.found_id, model_version=match.model_version))
+        return True
+    changed = feedback.vote != vote
+    feedback.vote = vote
+    return changed
 
 
 class FeedbackService:
@@ -38,16 +56,7 @@ class FeedbackService:
                 raise InvalidInput("not_found", "That match no longer exists.")
             if match.lost.user_id != user_id:
                 raise InvalidInput("not_yours", "Only the owner of the lost report can answer.")
-            vote = "up" if up else "down"
-            feedback = await session.scalar(select(Feedback).where(
-                Feedback.match_id == match_id, Feedback.user_id == user_id))
-            if feedback is None:
-                session.add(Feedback(match_id=match_id, user_id=user_id, vote=vote,
-                                     item_id=match.found_id, model_version=match.model_version))
-                return match, True
-            changed = feedback.vote != vote
-            feedback.vote = vote
-            return match, changed
+            return match, await record_vote(session, match, user_id, up)
 
     async def api_feedback(self, query: str, item_ref: str, was_correct: bool) -> Feedback:
         """Feedback from the HTTP API: the query text and the item it was (not) about."""

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from hoyamu.claims import ClaimView, end_claims
 from hoyamu.serving import Serving
 from hoyamu.settings import Settings
 from hoyamu.validation import InvalidInput
@@ -24,6 +26,14 @@ def shareable_text(item: Item) -> str | None:
     if item.kind == Kind.LOST or item.sensitive:
         return None
     return item.text
+
+
+@dataclass
+class StatusChange:
+    """A report whose status changed, and the claims on it that ended with it."""
+
+    item: Item
+    ended: list[ClaimView] = field(default_factory=list)
 
 
 class ItemService:
@@ -44,20 +54,35 @@ class ItemService:
                 item = await session.get(Item, int(ref))
             return item
 
-    async def set_status(self, item_id: int, status: Status, user_id: int | None = None) -> Item:
-        """Close, return, expire or delete an item; only its owner may (user_id None = admin/API)."""
+    async def set_status(self, item_id: int, status: Status,
+                         user_id: int | None = None) -> StatusChange:
+        """Close, return, expire or delete an item; only its owner may (user_id None = admin/API).
+        Every live claim on it ends (hoyamu/claims.py:end_claims), for the other side to be told."""
         async with self.sessions() as session, session.begin():
-            item = await session.get(Item, item_id)
-            if item is None or item.status == Status.DELETED:
-                raise InvalidInput("not_found", "That report no longer exists.")
-            if user_id is not None and item.user_id != user_id:
-                raise InvalidInput("not_yours", "That report is not yours.")
+            item = await self.owned(session, item_id, user_id)
             if item.status != Status.OPEN and status != Status.DELETED:
                 raise InvalidInput("not_open", "That report is already closed.")
             item.status = status
             item.closed_at = utcnow()
-        self.serving.forget([item])
-        log.info("item %s is now %s", item.id, status)
+            ended = await end_claims(session, item, status)
+        closed = [item] + [other for view in ended for other in (view.found, view.lost)
+                           if other is not None and other.status != Status.OPEN]
+        self.serving.forget(closed)
+        log.info("item %s is now %s; %d claims ended", item.id, status, len(ended))
+        return StatusChange(item, ended)
+
+    async def check_owner(self, item_id: int, user_id: int) -> Item:
+        """The report, if it exists and `user_id` wrote it (before asking to confirm a delete)."""
+        async with self.sessions() as session:
+            return await self.owned(session, item_id, user_id)
+
+    @staticmethod
+    async def owned(session: AsyncSession, item_id: int, user_id: int | None) -> Item:
+        item = await session.get(Item, item_id)
+        if item is None or item.status == Status.DELETED:
+            raise InvalidInput("not_found", "That report no longer exists.")
+        if user_id is not None and item.user_id != user_id:
+            raise InvalidInput("not_yours", "That report is not yours.")
         return item
 
     async def expire_due(self) -> list[Item]:

@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     admin_ids: IntList = Field(default_factory=list)
     reports_per_hour: int = 10
     claims_per_item: int = 5
+    # the finder said "handed over": the owner confirms, or the claim closes as returned after
+    # this many hours (the owner is reminded half-way)
+    handback_confirm_hours: int = 48
     report_ttl_days: int = 60
     reminder_days_before: int = 7
     # Several processes on one database: each catches its index up with the database this often

@@ -50,15 +50,26 @@ class Status(StrEnum):
 class ClaimStatus(StrEnum):
     PENDING = "pending"
     ACCEPTED = "accepted"
+    HANDED = "handed"  # the finder says they handed it over; the owner has not confirmed yet
     DECLINED = "declined"
-    RETURNED = "returned"
-    CANCELLED = "cancelled"
+    RETURNED = "returned"  # the owner confirmed (or stayed silent past HANDBACK_CONFIRM_HOURS)
+    CANCELLED = "cancelled"  # one of the two reports was closed or deleted
 
     @classmethod
     def verified(cls) -> tuple[ClaimStatus, ...]:
         """Claims whose pair is a verified match: the finder accepted the owner's proof, or
         the item went back. Only these make training positives (training/fold.py)."""
-        return cls.ACCEPTED, cls.RETURNED
+        return cls.ACCEPTED, cls.HANDED, cls.RETURNED
+
+    @classmethod
+    def live(cls) -> tuple[ClaimStatus, ...]:
+        """Claims still under way: waiting for the finder, or owner and finder talking."""
+        return cls.PENDING, cls.ACCEPTED, cls.HANDED
+
+    @classmethod
+    def talking(cls) -> tuple[ClaimStatus, ...]:
+        """Claims whose two parties may message each other through the bot."""
+        return cls.ACCEPTED, cls.HANDED
 
 
 class User(Base):
@@ -146,9 +157,12 @@ class Feedback(Base):
 
 
 class Claim(Base):
-    """An owner's claim on a found item; accepted claims open the private relay."""
+    """An owner's claim on a found item (one per owner and item); accepted claims open the
+    private relay. After a decline only the finder can reopen it."""
 
     __tablename__ = "claims"
+    __table_args__ = (UniqueConstraint("found_id", "claimant_id",
+                                       name="uq_claims_found_id_claimant_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     found_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
@@ -162,4 +176,6 @@ class Claim(Base):
     finder_shares_contact: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    handed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    reminded_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     returned_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

@@ -72,8 +72,13 @@ async def test_lost_and_found_story_end_to_end(bot: BotHarness, core) -> None:
     assert "3pm" in relayed[0].text and "Amaya" not in relayed[0].text
     assert str(AMAYA) not in relayed[0].text
 
-    # B marks it returned: both reports close, the claim and the 👍 are stored
+    # B says they handed it over; A confirms "I got it back": both reports close, the claim
+    # and the 👍 are stored
     calls = await bot.press(finder, "ret:")
+    assert [label for c in calls if c.chat_id == AMAYA for label, _ in c.buttons] == \
+        ["✅ I got it back", "✖️ Not yet"]
+    assert {i.status for i in await core.items.user_items(AMAYA, open_only=False)} == {"open"}
+    calls = await bot.press(owner, "I got it back")
     assert bot.texts_to(owner, calls) and bot.texts_to(finder, calls)
     async with core.sessions() as session:
         items = list(await session.scalars(select(Item)))

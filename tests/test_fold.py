@@ -83,7 +83,7 @@ async def test_returns_are_positives_declined_claims_hard_negatives(core, settin
     before = settings.feedback_pairs_path.read_text()
 
     view = await _claim(core, match_of[right_id], 1)
-    await core.claims.mark_returned(view.claim.id, 1)
+    await core.claims.hand_back(view.claim.id, 1)
     assert await core.feedback.fold() == 2
     folded = _folded(settings)
     assert [(p.source, p.signal, p.negative) for p in folded] == [
@@ -161,7 +161,7 @@ async def test_identical_or_variant_texts_are_never_written_as_a_pair(core, sett
                                                             owner=owner)
         view = await claims.create(match_of[found_id], owner, None)
         await claims.decide(view.claim.id, view.claim.finder_id, True)
-        await claims.mark_returned(view.claim.id, owner)
+        await claims.hand_back(view.claim.id, owner)
     with caplog.at_level("WARNING", logger="training.pairs"):
         assert await core.feedback.fold() == 0
     assert load_pairs(settings.text_pairs_path) == SEED  # still loads

@@ -310,7 +310,7 @@ async def identical_handback(core) -> None:
     await core.feedback.vote(match_id, 9002, up=True)
     view = await claims.create(match_id, 9002, None)
     await claims.decide(view.claim.id, 9001, True)
-    await claims.mark_returned(view.claim.id, 9002)
+    await claims.hand_back(view.claim.id, 9002)
 
 
 async def _drive(core, args: argparse.Namespace) -> int:

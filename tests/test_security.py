@@ -121,7 +121,7 @@ async def test_forged_buttons_cannot_touch_other_peoples_things(bot: BotHarness,
 
     forged = [f"v:{ids['match']}:1", f"v:{ids['match']}:0", f"c:{ids['claim']}:1",
               f"c:{ids['claim']}:0", f"r:{ids['claim']}", f"s:{ids['claim']}",
-              f"ret:{ids['claim']}"]
+              f"ret:{ids['claim']}", f"ny:{ids['claim']}", f"c:{ids['claim']}:2"]
     forged += [f"i:{item.id}:{action}" for item in items for action in
                ("ret", "close", "del", "ext")]
     for data in forged:
@@ -152,10 +152,13 @@ async def test_replayed_buttons_do_nothing_twice(bot: BotHarness, core) -> None:
     await bot.press_data(finder, f"c:{ids['claim']}:0")  # declined
     state = await _state(core)
     for data in (f"c:{ids['claim']}:1", f"c:{ids['claim']}:0", f"r:{ids['claim']}",
-                 f"ret:{ids['claim']}", f"s:{ids['claim']}"):
+                 f"ret:{ids['claim']}", f"s:{ids['claim']}", f"ny:{ids['claim']}"):
         for user in (owner, finder):
             calls = await bot.press_data(user, data)
             assert len(bot.answers(calls)) == 1
+    calls = await bot.press_data(owner, f"v:{ids['match']}:1")  # the old 👍, pressed again
+    assert t("en", "err_claim_declined") in answers_text(bot, calls)
+    assert not [c for c in calls if c.chat_id == FINDER["id"]]  # the finder is not bothered
     assert await _state(core) == state
 
 
@@ -167,8 +170,9 @@ async def test_relayed_messages_reach_only_the_other_party(bot: BotHarness, core
     calls = await bot.send(owner, "secret meeting point: the blue bench")
     assert {c.chat_id for c in calls if "blue bench" in c.text} == {FINDER["id"]}
     assert not any("blue bench" in c.text for c in bot.api.sent_to(INTRUDER["id"]))
-    # after the return the conversation is closed, for both
+    # after the return (handed over, and the owner got it) the conversation is closed, for both
     await bot.press_data(finder, f"ret:{ids['claim']}")
+    await bot.press_data(owner, f"ret:{ids['claim']}")
     calls = await bot.press_data(owner, f"r:{ids['claim']}")
     assert t("en", "err_stale") in answers_text(bot, calls)
     calls = await bot.press_data(intruder, f"r:{ids['claim']}")

@@ -57,4 +57,4 @@ async def close_item(item_id: ItemRef, core: Services) -> ItemOut:
     item = await core.items.get_item_by_ref(item_id)
     if item is None:
         raise InvalidInput("not_found", f"No item {item_id!r}.")
-    return item_out(await core.items.set_status(item.id, Status.CLOSED))
+    return item_out((await core.items.set_status(item.id, Status.CLOSED)).item)

@@ -1,4 +1,5 @@
-"""👍/👎 on matches, claims, the private relay between owner and finder, and the hand-back."""
+"""👍/👎 on matches, claims, the private relay between owner and finder, and the hand-back
+(the claim's states are drawn in hoyamu/claims.py)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ from bot.handlers.common import (
 )
 from bot.i18n import t
 from bot.states import CLAIM_ANSWER, RELAY_TEXT
+from hoyamu.claims import ClaimView
+from hoyamu.validation import redact_personal
 
 log = logging.getLogger(__name__)
 END = ConversationHandler.END
@@ -42,19 +45,18 @@ async def vote_down(update: Update, context: Context) -> None:
 
 @button
 async def vote_up(update: Update, context: Context) -> int:
-    """👍 This is mine: recorded, then the claim (with the finder's question, if any)."""
+    """👍 This is mine: one service call records the vote and starts the claim (after the
+    finder's question, if they set one)."""
     match_id, _ = parse_ints(update.callback_query.data, "v")
-    user_id = update.effective_user.id
-    match = await claims(context).match_for_owner(match_id, user_id)
-    await core_of(context).feedback.vote(match_id, user_id, up=True)
-    if match.found.user_id is None:
+    started = await claims(context).start(match_id, update.effective_user.id)
+    if started.desk:
         await reply(update, t(lang(context), "claim_desk"))
         return END
-    if match.found.verify_question:
+    if started.question:
         context.user_data["claim_match"] = match_id
-        await reply(update, t(lang(context), "ask_answer", question=esc(match.found.verify_question)))
+        await reply(update, t(lang(context), "ask_answer", question=esc(started.question)))
         return CLAIM_ANSWER
-    await _send_claim(update, context, match_id, None)
+    await _send_claim(update, context, started.view)
     return END
 
 
@@ -62,38 +64,59 @@ async def claim_answer(update: Update, context: Context) -> int:
     match_id = context.user_data.pop("claim_match", None)
     if match_id is None:
         return END
-    await _send_claim(update, context, match_id, update.message.text)
+    view = await claims(context).create(match_id, update.effective_user.id, update.message.text)
+    await _send_claim(update, context, view)
     return END
 
 
-async def _send_claim(update: Update, context: Context, match_id: int, answer: str | None) -> None:
-    view = await claims(context).create(match_id, update.effective_user.id, answer)
+async def _ask_finder(context: Context, view: ClaimView, key: str = "claim_to_finder") -> None:
+    """The claim as the finder sees it: their own text, the owner's lost report without names
+    or numbers, and the answer to their question."""
     finder_lang = await _language_of(context, view.claim.finder_id)
     qa = (t(finder_lang, "claim_qa", question=esc(view.found.verify_question),
             answer=esc(view.claim.answer or "—")) if view.found.verify_question else "")
+    report = (t(finder_lang, "claim_report", text=esc(redact_personal(view.lost.text)[:600]))
+              if view.lost is not None else "")
     await send(context, view.claim.finder_id,
-               t(finder_lang, "claim_to_finder", text=esc(view.found.text), qa=qa),
+               t(finder_lang, key, text=esc(view.found.text), report=report, qa=qa),
                keyboards.decide(finder_lang, view.claim.id))
+
+
+async def _send_claim(update: Update, context: Context, view: ClaimView) -> None:
+    await _ask_finder(context, view)
     await reply(update, t(lang(context), "claim_sent"))
 
 
 @button
 async def decide(update: Update, context: Context) -> None:
-    """The finder accepts or declines a claim."""
+    """The finder accepts or declines a claim; a decline can be taken back (reopen)."""
     claim_id, accept = parse_ints(update.callback_query.data, "c")
     view = await claims(context).decide(claim_id, update.effective_user.id, bool(accept))
     await update.callback_query.edit_message_reply_markup(None)
     owner_id, language = view.claim.claimant_id, lang(context)
     owner_lang = await _language_of(context, owner_id)
     if not accept:
-        await reply(update, t(language, "claim_declined_finder"))
+        await reply(update, t(language, "claim_declined_finder"),
+                    keyboards.reopen(language, claim_id))
         await send(context, owner_id, t(owner_lang, "claim_declined_owner"))
         return
-    await reply(update, t(language, "claim_accepted_finder"), keyboards.handback(language, claim_id))
+    await reply(update, t(language, "claim_accepted_finder"),
+                keyboards.handback(language, claim_id, owner=False))
     await send(context, owner_id, t(owner_lang, "claim_accepted_owner"),
-               keyboards.handback(owner_lang, claim_id))
+               keyboards.handback(owner_lang, claim_id, owner=True))
     if view.found.photo_file_id:  # sensitive photos are shown only now
         await context.bot.send_photo(owner_id, view.found.photo_file_id)
+
+
+@button
+async def reopen(update: Update, context: Context) -> None:
+    """c:<claim>:2 — the finder takes back a decline and decides again."""
+    claim_id, _ = parse_ints(update.callback_query.data, "c")
+    view = await claims(context).reopen(claim_id, update.effective_user.id)
+    await update.callback_query.edit_message_reply_markup(None)
+    await _ask_finder(context, view, key="claim_reopened_finder")
+    owner_id = view.claim.claimant_id
+    await send(context, owner_id, t(await _language_of(context, owner_id), "claim_reopened_owner"))
 
 
 @button
@@ -125,7 +148,7 @@ async def share(update: Update, context: Context) -> None:
     if not both:
         toast(context, t(lang(context), "share_waiting"))
         await send(context, other, t(other_lang, "share_asked"),
-                   keyboards.handback(other_lang, claim_id))
+                   keyboards.handback(other_lang, claim_id, owner=other == view.claim.claimant_id))
         return
     await reply(update, t(lang(context), "share_done",
                           contact=t(lang(context), "contact_link", id=other)))
@@ -135,11 +158,33 @@ async def share(update: Update, context: Context) -> None:
 
 @button
 async def returned(update: Update, context: Context) -> None:
-    """Either party marks the item returned: both reports close."""
+    """ret:<claim> — the finder says "handed over" (the owner is asked to confirm); the owner
+    says "I got it back" (both reports close)."""
     (claim_id,) = parse_ints(update.callback_query.data, "ret")
-    user_id = update.effective_user.id
-    view = await claims(context).mark_returned(claim_id, user_id)
-    other = view.other_party(user_id)
+    user_id, language = update.effective_user.id, lang(context)
+    done = await claims(context).hand_back(claim_id, user_id)
+    other = done.view.other_party(user_id)
+    other_lang = await _language_of(context, other)
     await update.callback_query.edit_message_reply_markup(None)
-    await reply(update, t(lang(context), "returned_done"))
-    await send(context, other, t(await _language_of(context, other), "returned_done"))
+    if done.closed:
+        await reply(update, t(language, "returned_done"))
+        await send(context, other, t(other_lang, "returned_done"))
+        return
+    await reply(update, t(language, "handed_finder",
+                          hours=core_of(context).settings.handback_confirm_hours))
+    await send(context, other, t(other_lang, "handed_owner", text=esc(done.view.found.text[:200])),
+               keyboards.confirm_handback(other_lang, claim_id))
+
+
+@button
+async def not_yet(update: Update, context: Context) -> None:
+    """ny:<claim> — the owner has not got it back after all: the conversation goes on."""
+    (claim_id,) = parse_ints(update.callback_query.data, "ny")
+    view = await claims(context).not_yet(claim_id, update.effective_user.id)
+    await update.callback_query.edit_message_reply_markup(None)
+    language, finder = lang(context), view.claim.finder_id
+    await reply(update, t(language, "not_yet_owner"),
+                keyboards.handback(language, claim_id, owner=True))
+    finder_lang = await _language_of(context, finder)
+    await send(context, finder, t(finder_lang, "not_yet_finder"),
+               keyboards.handback(finder_lang, claim_id, owner=False))

@@ -1,4 +1,5 @@
-"""Scheduled work (job queue): expiry reminders a week before, then expiry itself."""
+"""Scheduled work (job queue): expiry reminders a week before, then expiry itself; hand-backs
+the owner has not confirmed (a reminder half-way, then closed as returned)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,31 @@ async def expiry(context: Context) -> None:
                                                 text=esc(item.text[:200])))
         except TelegramError:
             log.info("could not tell user %s that item %s expired", item.user_id, item.id)
+
+
+async def handbacks(context: Context) -> None:
+    """HANDBACK_CONFIRM_HOURS after the finder's "handed over": remind the owner half-way, then
+    close the hand-back as returned and tell both."""
+    core = core_of(context)
+    hours = core.settings.handback_confirm_hours
+    remind, closed = await core.claims.handbacks_due()
+    for view in remind:
+        owner = view.claim.claimant_id
+        language = (await core.users.get_user(owner)).language or "en"
+        try:
+            await send(context, owner, t(language, "handback_reminder", hours=(hours + 1) // 2,
+                                         text=esc(view.found.text[:200])),
+                       keyboards.confirm_handback(language, view.claim.id))
+        except TelegramError:
+            log.info("could not remind owner %s about claim %s", owner, view.claim.id)
+    for view in closed:
+        for user_id, key in ((view.claim.claimant_id, "handback_closed_owner"),
+                             (view.claim.finder_id, "handback_closed_finder")):
+            language = (await core.users.get_user(user_id)).language or "en"
+            try:
+                await send(context, user_id, t(language, key, text=esc(view.found.text[:200])))
+            except TelegramError:
+                log.info("could not tell user %s that claim %s closed", user_id, view.claim.id)
 
 
 async def auto_retrain(context: Context) -> None:

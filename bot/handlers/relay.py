@@ -37,10 +37,12 @@ async def deliver(update: Update, context: Context, claim_id: int, text: str) ->
     view = await claims(context).active(claim_id, user_id)
     other = view.other_party(user_id)
     other_lang = (await core_of(context).users.get_user(other)).language or "en"
-    key = "relay_from_owner" if user_id == view.claim.claimant_id else "relay_from_finder"
+    from_owner = user_id == view.claim.claimant_id
+    key = "relay_from_owner" if from_owner else "relay_from_finder"
     await send(context, other, t(other_lang, key, text=esc(text[:MAX_RELAYED])),
-               keyboards.handback(other_lang, claim_id))
-    await reply(update, t(lang(context), "relay_sent"), keyboards.handback(lang(context), claim_id))
+               keyboards.handback(other_lang, claim_id, owner=not from_owner))
+    await reply(update, t(lang(context), "relay_sent"),
+                keyboards.handback(lang(context), claim_id, owner=from_owner))
 
 
 def _replied_claim(message: Message) -> int | None:

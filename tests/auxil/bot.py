@@ -36,6 +36,14 @@ class BotHarness:
         await self.app.update_processor.process_update(parsed, self.app.process_update(parsed))
         return self.api.calls[start:]
 
+    async def run_job(self, job) -> list[Call]:  # noqa: ANN001 (a bot/handlers/jobs.py function)
+        """Run a scheduled job now, as the job queue would; return the calls it made."""
+        from telegram.ext import CallbackContext
+
+        start = len(self.api.calls)
+        await job(CallbackContext(self.app))
+        return self.api.calls[start:]
+
     async def send(self, user: dict, text: str, reply_to: Call | None = None) -> list[Call]:
         """`user` types `text`; with `reply_to` (a bot message) it is a Telegram reply to it."""
         return await self.feed(self.factory.message(user, text=text, reply_to=reply_to))
