@@ -52,7 +52,8 @@ def conversation() -> ConversationHandler:
     conversation when it replies to one (or the student is asked), else it starts a report.
     A lost report that says only what the item is gets one follow-up question (DETAIL); where
     and when already said in the report are shown for the student to confirm."""
-    text_or_else = [MessageHandler(NEW_MESSAGE & ~filters.TEXT, report.not_text)]
+    text_or_else = [MessageHandler(NEW_MESSAGE & filters.CONTACT, handback.phone),
+                    MessageHandler(NEW_MESSAGE & ~filters.TEXT, report.not_text)]
     restarts = [
         CommandHandler("lost", report.start_lost),
         CommandHandler("found", report.start_found),
@@ -136,6 +137,7 @@ def add_handlers(application: Application) -> None:
         CallbackQueryHandler(mine.item_action, pattern=r"^i:\d+:\w+$"),
         CallbackQueryHandler(start.stale_button),
         MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, start.unknown_command),
+        MessageHandler(NEW_MESSAGE & filters.CONTACT, handback.phone),
         MessageHandler(NEW_MESSAGE & ~filters.TEXT, start.stray_message),
     ])
     application.add_error_handler(on_error)

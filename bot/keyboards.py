@@ -11,7 +11,13 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
 
 from bot.i18n import LANGUAGES, category_name, language_name, t
 from matcher.lexicon import CATEGORIES
@@ -118,3 +124,14 @@ def my_item(lang: str, item_id: int, extend: bool = False) -> InlineKeyboardMark
 def confirm_delete(lang: str, item_id: int) -> InlineKeyboardMarkup:
     return _kb([(t(lang, "btn_delete_yes"), f"i:{item_id}:delok"),
                 (t(lang, "btn_keep"), f"i:{item_id}:keep")])
+
+
+def ask_phone(lang: str) -> ReplyKeyboardMarkup:
+    """Telegram's own button that sends the user's phone number as a contact (they see what is
+    sent and can ignore it)."""
+    return ReplyKeyboardMarkup([[KeyboardButton(t(lang, "btn_send_phone"), request_contact=True)]],
+                               resize_keyboard=True, one_time_keyboard=True)
+
+
+def remove() -> ReplyKeyboardRemove:
+    return ReplyKeyboardRemove()

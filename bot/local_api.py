@@ -21,7 +21,7 @@ BOT_USER = {"id": BOT_ID, "is_bot": True, "first_name": "Hoyamu", "username": "H
             "can_join_groups": False, "can_read_all_group_messages": False,
             "supports_inline_queries": False}
 LOCAL_TOKEN = f"{BOT_ID}:LOCAL-console-token-not-a-real-one-000000"
-SENDING = {"sendMessage", "sendPhoto", "sendDocument"}
+SENDING = {"sendMessage", "sendPhoto", "sendDocument", "sendContact"}
 EDITING = {"editMessageText", "editMessageReplyMarkup", "editMessageCaption"}
 
 
@@ -97,6 +97,9 @@ class LocalBotAPI(BaseRequest):
         for key in ("text", "caption", "reply_markup"):
             if params.get(key) is not None:
                 message[key] = params[key]
+        if "phone_number" in params:
+            message["contact"] = {k: params[k] for k in ("phone_number", "first_name",
+                                                         "last_name") if k in params}
         if "photo" in params:
             message["photo"] = [{"file_id": str(params["photo"]), "file_unique_id": "p",
                                  "width": 640, "height": 480}]
@@ -168,8 +171,11 @@ class UpdateFactory:
         return user
 
     def message(self, user: dict, text: str | None = None, photo: str | None = None,
-                caption: str | None = None, reply_to: Call | None = None) -> dict:
-        """A message from `user`; `reply_to` (a message the bot sent) makes it a reply."""
+                caption: str | None = None, reply_to: Call | None = None,
+                contact: dict | None = None) -> dict:
+        """A message from `user`; `reply_to` (a message the bot sent) makes it a reply;
+        `contact` a shared contact (Telegram's "share my phone number" button sends the
+        user's own, with their user_id)."""
         message: dict[str, Any] = {
             "message_id": next(self._message_ids), "date": int(time.time()), "from": user,
             "chat": {"id": user["id"], "type": "private", "first_name": user["first_name"]},
@@ -181,6 +187,8 @@ class UpdateFactory:
             if text.startswith("/"):
                 command = text.split()[0]
                 message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        if contact is not None:
+            message["contact"] = contact
         if photo is not None:
             message["photo"] = [{"file_id": f"{photo}-small", "file_unique_id": f"{photo}s",
                                  "width": 90, "height": 90},

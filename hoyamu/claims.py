@@ -188,6 +188,7 @@ class ClaimService:
         claim.lost_id, claim.match_id, claim.finder_id = match.lost_id, match.id, match.found.user_id
         claim.answer, claim.status = clean_optional(answer, 300), ClaimStatus.PENDING
         claim.owner_shares_contact = claim.finder_shares_contact = False
+        claim.owner_contact = claim.finder_contact = None
         claim.created_at, claim.decided_at = utcnow(), None
         session.add(claim)
         await session.flush()  # a concurrent 👍 on the same item fails here and is retried
@@ -255,18 +256,32 @@ class ClaimService:
             ).order_by(Claim.id.desc()).limit(limit))
             return [await _view(session, claim) for claim in claims]
 
-    async def share_contact(self, claim_id: int, user_id: int) -> tuple[ClaimView, bool]:
-        """Record that this party agrees to share contact; True when both have agreed."""
+    async def share_contact(self, claim_id: int, user_id: int,
+                            username: str | None) -> tuple[ClaimView, bool]:
+        """Record that this party agrees to share contact (their Telegram @username, if they
+        have one); True when both have agreed."""
         async with self.sessions() as session, session.begin():
             claim = await self._party(session, claim_id, user_id)
             if claim.status not in ClaimStatus.talking():
                 raise InvalidInput("stale", "This conversation is closed.")
+            contact = clean_optional(username, 64)
             if user_id == claim.claimant_id:
-                claim.owner_shares_contact = True
+                claim.owner_shares_contact, claim.owner_contact = True, contact
             else:
-                claim.finder_shares_contact = True
+                claim.finder_shares_contact, claim.finder_contact = True, contact
             view = await _view(session, claim)
             return view, claim.owner_shares_contact and claim.finder_shares_contact
+
+    async def phone_recipients(self, user_id: int) -> list[int]:
+        """Whom `user_id`'s phone number may go to: the other party of each open conversation
+        where both agreed to share contact."""
+        async with self.sessions() as session:
+            claims = await session.scalars(select(Claim).where(
+                Claim.status.in_(ClaimStatus.talking()),
+                Claim.owner_shares_contact.is_(True), Claim.finder_shares_contact.is_(True),
+                (Claim.claimant_id == user_id) | (Claim.finder_id == user_id)))
+            return sorted({c.finder_id if c.claimant_id == user_id else c.claimant_id
+                           for c in claims} - {None})
 
     async def hand_back(self, claim_id: int, user_id: int) -> HandBack:
         """The finder says "handed over" (the owner is asked to confirm), or the owner says

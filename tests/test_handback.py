@@ -199,3 +199,33 @@ async def test_two_taps_or_two_processes_make_one_claim_and_one_decision(bot, co
                                    core.claims.hand_back(claim_id, OWNER), return_exceptions=True)
     assert sorted(type(r).__name__ for r in results) == ["HandBack", "InvalidInput"]
     assert [c.status for c in await _claims(core)] == ["returned"]
+
+
+async def test_without_a_username_the_phone_number_goes_to_the_other_party_only(bot) -> None:
+    """A tg:// link does not always open (hidden forwards, no username): the side without a
+    username is offered Telegram's contact button, and the number reaches only the person
+    they agreed to share contact with."""
+    owner, finder, claim_id = await _claimed(bot)
+    finder["username"] = "kasun_finds"  # the owner has no username
+    intruder = bot.user(633, "Eve")
+    await bot.press(finder, f"c:{claim_id}:1")
+    await bot.press_data(owner, f"s:{claim_id}")
+    calls = await bot.press_data(finder, f"s:{claim_id}")
+    assert any("https://t.me/kasun_finds" in text for text in bot.texts_to(owner, calls))
+    to_finder = " ".join(bot.texts_to(finder, calls))
+    assert f"tg://user?id={OWNER}" in to_finder and "no Telegram username" in to_finder
+    asked = [c for c in _to(calls, OWNER) if "keyboard" in (c.params.get("reply_markup") or {})]
+    assert asked and asked[0].params["reply_markup"]["keyboard"][0][0]["request_contact"]
+    assert not [c for c in _to(calls, FINDER) if "keyboard" in (c.params.get("reply_markup")
+                                                                or {})]
+
+    card = {"phone_number": "+94771234567", "first_name": "Amaya", "user_id": OWNER}
+    someone_else = {**card, "phone_number": "+94770000000", "user_id": 999}
+    calls = await bot.feed(bot.factory.message(owner, contact=someone_else))
+    assert not [c for c in calls if c.method == "sendContact"]
+    calls = await bot.feed(bot.factory.message(owner, contact=card))
+    sent = [c for c in calls if c.method == "sendContact"]
+    assert [(c.chat_id, c.params["phone_number"]) for c in sent] == [(FINDER, "+94771234567")]
+    calls = await bot.feed(bot.factory.message(intruder, contact={**card, "user_id": 633}))
+    assert not [c for c in calls if c.method == "sendContact"]
+    assert t("en", "phone_nowhere") in bot.texts_to(intruder, calls)

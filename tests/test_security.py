@@ -91,10 +91,10 @@ async def test_nobody_sees_the_other_party_until_both_share(bot: BotHarness, cor
             assert not leaks([json.dumps(call.params, ensure_ascii=False)], OWNER), call
         if call.chat_id == OWNER["id"]:
             assert not leaks([json.dumps(call.params, ensure_ascii=False)], FINDER), call
-    # both agree: now, and only now, each gets a link to the other
+    # both agree: now, and only now, each gets the other's @username
     await bot.press_data(finder, f"s:{ids['claim']}")
-    assert any(f"tg://user?id={OWNER['id']}" in text for text in bot.texts_to(finder))
-    assert any(f"tg://user?id={FINDER['id']}" in text for text in bot.texts_to(owner))
+    assert any(f"https://t.me/{OWNER['username']}" in text for text in bot.texts_to(finder))
+    assert any(f"https://t.me/{FINDER['username']}" in text for text in bot.texts_to(owner))
 
 
 # --- acting on someone else's report, claim or conversation ------------------------------------

@@ -8,7 +8,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
@@ -20,6 +20,7 @@ from hoyamu.validation import InvalidInput
 log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
 Handler = Callable[[Update, Context], Awaitable[Any]]
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 MAX_ID = 2**31 - 1  # row ids are 32-bit integers on PostgreSQL; larger ones cannot exist
 
 
@@ -48,13 +49,12 @@ def error_text(language: str, error: InvalidInput) -> str:
         return esc(error.message)
 
 
-async def send(context: Context, chat_id: int, text: str,
-               keyboard: InlineKeyboardMarkup | None = None) -> None:
+async def send(context: Context, chat_id: int, text: str, keyboard: Markup | None = None) -> None:
     await context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML,
                                    reply_markup=keyboard, disable_web_page_preview=True)
 
 
-async def reply(update: Update, text: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
+async def reply(update: Update, text: str, keyboard: Markup | None = None) -> None:
     """Answer in the chat the update came from."""
     await update.effective_chat.send_message(text, parse_mode=ParseMode.HTML,
                                              reply_markup=keyboard,

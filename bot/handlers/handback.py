@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from telegram import Update
 from telegram.ext import ConversationHandler
@@ -29,6 +30,7 @@ from hoyamu.validation import redact_personal
 
 log = logging.getLogger(__name__)
 END = ConversationHandler.END
+USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{3,31}")  # Telegram's rule for public usernames
 
 
 async def _language_of(context: Context, user_id: int) -> str:
@@ -139,21 +141,53 @@ async def relay_text(update: Update, context: Context) -> int:
 
 @button
 async def share(update: Update, context: Context) -> None:
-    """Contact is exchanged only when both parties have pressed "Share my contact"."""
+    """Contact is exchanged only when both parties have pressed "Share my contact": each gets
+    the other's @username, or a chat link; a party without a username is offered Telegram's
+    button that sends their phone number (a tg:// link does not always open)."""
     (claim_id,) = parse_ints(update.callback_query.data, "s")
-    user_id = update.effective_user.id
-    view, both = await claims(context).share_contact(claim_id, user_id)
-    other = view.other_party(user_id)
-    other_lang = await _language_of(context, other)
+    user = update.effective_user
+    username = user.username if user.username and USERNAME.fullmatch(user.username) else None
+    view, both = await claims(context).share_contact(claim_id, user.id, username)
+    other = view.other_party(user.id)
+    other_lang, language = await _language_of(context, other), lang(context)
     if not both:
-        toast(context, t(lang(context), "share_waiting"))
+        toast(context, t(language, "share_waiting"))
         await send(context, other, t(other_lang, "share_asked"),
                    keyboards.handback(other_lang, claim_id, owner=other == view.claim.claimant_id))
         return
-    await reply(update, t(lang(context), "share_done",
-                          contact=t(lang(context), "contact_link", id=other)))
+    claim = view.claim
+    mine, theirs = ((claim.owner_contact, claim.finder_contact) if user.id == claim.claimant_id
+                    else (claim.finder_contact, claim.owner_contact))
+    await reply(update, t(language, "share_done", contact=_contact(language, other, theirs)))
     await send(context, other, t(other_lang, "share_done",
-                                 contact=t(other_lang, "contact_link", id=user_id)))
+                                 contact=_contact(other_lang, user.id, mine)))
+    for user_id, user_lang, has_username in ((user.id, language, mine), (other, other_lang, theirs)):
+        if not has_username:
+            await send(context, user_id, t(user_lang, "ask_phone"), keyboards.ask_phone(user_lang))
+
+
+def _contact(language: str, user_id: int, username: str | None) -> str:
+    if username:  # checked against USERNAME: nothing to escape
+        return f'<a href="https://t.me/{username}">@{username}</a>'
+    return t(language, "contact_link", id=user_id) + t(language, "contact_no_username")
+
+
+async def phone(update: Update, context: Context) -> None:
+    """A contact sent with the "share my phone number" button: it goes to the other party of
+    each conversation where both agreed to share contact, and nowhere else."""
+    contact, user_id, language = update.message.contact, update.effective_user.id, lang(context)
+    if contact.user_id != user_id:  # someone else's card, forwarded or typed in
+        await reply(update, t(language, "phone_not_yours"), keyboards.remove())
+        return
+    recipients = await claims(context).phone_recipients(user_id)
+    for other in recipients:
+        other_lang = await _language_of(context, other)
+        await send(context, other, t(other_lang, "phone_from"))
+        await context.bot.send_contact(other, phone_number=contact.phone_number,
+                                       first_name=contact.first_name,
+                                       last_name=contact.last_name)
+    await reply(update, t(language, "phone_sent" if recipients else "phone_nowhere"),
+                keyboards.remove())
 
 
 @button

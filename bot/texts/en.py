@@ -142,6 +142,13 @@ TEXTS: dict[str, str] = {
                    "“Share my contact” if you agree.",
     "share_done": "You both agreed. Here is the contact: {contact}",
     "contact_link": "<a href=\"tg://user?id={id}\">open chat</a>",
+    "contact_no_username": " (they have no Telegram username, so the link may not open; I have asked them to send their number through me)",
+    "ask_phone": "You have no Telegram username, so the other person may not be able to open a chat with you. Tap “📱 Send my phone number” below to send them your number (only to them), or set a username in Telegram's settings.",
+    "btn_send_phone": "📱 Send my phone number",
+    "phone_from": "📇 The other person's phone number, as they shared it:",
+    "phone_sent": "Sent ✅ Only the person you agreed to share contact with gets it.",
+    "phone_nowhere": "I did not pass that on: I share a number only when you and the other person have both pressed “Share my contact”.",
+    "phone_not_yours": "I can only pass on your own number: please use the “📱 Send my phone number” button.",
     "returned_done": "🎉 Marked as returned and both reports are closed. Thank you for using "
                      "Hoyamu!",
     "claim_report": "\n\nTheir lost report (names and numbers hidden):\n<i>{text}</i>",

@@ -1,5 +1,6 @@
 """One claim per owner and found item (older duplicates merged into the one that got furthest),
-and the owner-confirmed hand-back: claims.handed_at, claims.reminded_at.
+the owner-confirmed hand-back (claims.handed_at, claims.reminded_at), and the username each side
+agreed to share (claims.owner_contact, claims.finder_contact).
 
 Revision ID: 0004
 Revises: 0003
@@ -40,6 +41,8 @@ def upgrade() -> None:
     with op.batch_alter_table('claims', schema=None) as batch_op:
         batch_op.add_column(sa.Column('handed_at', sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column('reminded_at', sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column('owner_contact', sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column('finder_contact', sa.String(length=64), nullable=True))
         batch_op.create_unique_constraint('uq_claims_found_id_claimant_id',
                                           ['found_id', 'claimant_id'])
 
@@ -47,5 +50,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table('claims', schema=None) as batch_op:
         batch_op.drop_constraint('uq_claims_found_id_claimant_id', type_='unique')
+        batch_op.drop_column('finder_contact')
+        batch_op.drop_column('owner_contact')
         batch_op.drop_column('reminded_at')
         batch_op.drop_column('handed_at')
