@@ -1,4 +1,5 @@
-"""Races a student or an admin actually hit: a double-tapped Submit, reports during a promotion."""
+"""Races a student or an admin actually hit: double-tapped buttons (Submit, a vote, a claim
+decision, returned), reports during a promotion."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from sqlalchemy import func, select
 from hoyamu.core import start_core
 from hoyamu.reports import ReportInput
 from hoyamu.runtime import open_ids
-from storage.models import Embedding, Item
+from storage.models import Claim, Embedding, Feedback, Item
 from tests.auxil.bot import BotHarness
 from tests.conftest import make_settings
 
@@ -43,6 +44,37 @@ async def test_double_tapped_submit_stores_one_report_and_notifies_once(core) ->
         assert len(notifications) == 1
         answers = [c for c in bot.api.calls if c.method == "answerCallbackQuery"][-2:]
         assert len(answers) == 2  # both taps were answered (the second: no longer active)
+
+
+async def test_double_taps_on_a_vote_a_decision_and_returned_have_one_effect_each(core) -> None:
+    """Each button tapped twice before the first tap is answered: one vote row, one decision
+    (the owner is told once), one hand-back (both told once)."""
+    async with BotHarness(core) as bot:
+        owner, finder = bot.user(1, "Owner"), bot.user(2, "Finder")
+        await bot.report(finder, "found", "found a black leather wallet in the library")
+        await bot.report(owner, "lost", "lost my black leather wallet in the library")
+
+        async def twice(user: dict, wanted: str) -> list:
+            message, data = bot.find_button(user, wanted)
+            start = len(bot.api.calls)
+            await asyncio.gather(*(bot.feed(bot.factory.callback(user, data, message))
+                                   for _ in range(2)))
+            assert len([c for c in bot.api.calls[start:]
+                        if c.method == "answerCallbackQuery"]) == 2  # both taps answered
+            return bot.api.calls[start:]
+
+        await twice(owner, "Not mine")
+        async with core.sessions() as session:
+            votes = list(await session.scalars(select(Feedback.vote)))
+        assert votes == ["down"]
+        await bot.press(owner, "This is mine")
+        calls = await twice(finder, "c:")
+        assert len([c for c in calls if c.chat_id == 1 and c.method == "sendMessage"]) == 1
+        await bot.press(finder, "ret:")  # handed over
+        calls = await twice(owner, "ret:")  # "I got it back", twice
+        assert len([c for c in calls if c.chat_id == 2 and c.method == "sendMessage"]) == 1
+        async with core.sessions() as session:
+            assert list(await session.scalars(select(Claim.status))) == ["returned"]
 
 
 def _second_version(base: Path, models_dir: Path, version: str) -> Path:
