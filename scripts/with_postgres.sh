@@ -19,7 +19,7 @@ export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
 # CLI, API, and the reliability/security/backup tests.
 PG_TESTS=(tests/test_service.py tests/test_bot.py tests/test_fold.py tests/test_feedback_loop.py
           tests/test_cli.py tests/test_api.py tests/test_reliability.py tests/test_security.py
-          tests/test_backup.py tests/test_storage.py tests/test_races.py)
+          tests/test_backup.py tests/test_storage.py tests/test_races.py tests/test_handback.py)
 
 pg_bin() {
     local dir
