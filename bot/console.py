@@ -28,7 +28,7 @@ Hoyamu console chat: the real bot, database, model and index; only Telegram's ne
 Type as a student. Buttons show as [3.1] = message 3, button 1: type 3.1 to press it (any earlier
 message's buttons too), or just 1 for the newest message's buttons.
 /as NAME switches student (be the owner and the finder), /photo [FILE] [caption] sends a photo,
-">5 text" replies to message 5 (as Telegram's Reply does), /quit leaves. Photos, documents and charts the bot sends are saved in {files}.
+/phone shares your phone number (Telegram's contact button), ">5 text" replies to message 5 (as Telegram's Reply does), /quit leaves. Photos, documents and charts the bot sends are saved in {files}.
 You are Amaya (Telegram id {admin_id}, an admin here: try /stats). Log: {log}"""
 
 
@@ -147,6 +147,10 @@ class ConsoleChat:
             return None
         if line.startswith("/photo"):
             return self._photo(line[6:].strip())
+        if line == "/phone":  # what Telegram's "send my phone number" button sends
+            return self.factory.message(self.user, contact={
+                "phone_number": f"+9477{self.user['id']:07d}", "first_name":
+                self.user["first_name"], "user_id": self.user["id"]})
         if press := PRESS.fullmatch(line):
             return self._press(press)
         if answer := REPLY.fullmatch(line):
