@@ -142,36 +142,54 @@ TEXTS: dict[str, str] = {
                    "“Share my contact” if you agree.",
     "share_done": "You both agreed. Here is the contact: {contact}",
     "contact_link": "<a href=\"tg://user?id={id}\">open chat</a>",
-    "contact_no_username": " (they have no Telegram username, so the link may not open; I have asked them to send their number through me)",
-    "ask_phone": "You have no Telegram username, so the other person may not be able to open a chat with you. Tap “📱 Send my phone number” below to send them your number (only to them), or set a username in Telegram's settings.",
+    "contact_no_username": " (they have no Telegram username, so the link may not open; I have "
+                           "asked them to send their number through me)",
+    "ask_phone": "You have no Telegram username, so the other person may not be able to open a "
+                 "chat with you. Tap “📱 Send my phone number” below to send them your number "
+                 "(only to them), or set a username in Telegram's settings.",
     "btn_send_phone": "📱 Send my phone number",
     "phone_from": "📇 The other person's phone number, as they shared it:",
     "phone_sent": "Sent ✅ Only the person you agreed to share contact with gets it.",
-    "phone_nowhere": "I did not pass that on: I share a number only when you and the other person have both pressed “Share my contact”.",
-    "phone_not_yours": "I can only pass on your own number: please use the “📱 Send my phone number” button.",
+    "phone_nowhere": "I did not pass that on: I share a number only when you and the other person "
+                     "have both pressed “Share my contact”.",
+    "phone_not_yours": "I can only pass on your own number: please use the “📱 Send my phone "
+                       "number” button.",
     "returned_done": "🎉 Marked as returned and both reports are closed. Thank you for using "
                      "Hoyamu!",
     "claim_report": "\n\nTheir lost report (names and numbers hidden):\n<i>{text}</i>",
-    "err_claim_declined": "The finder said this item is not yours. Only they can reopen your claim; I will keep looking for yours.",
-    "err_already_handed": "You already said you handed it over; the owner has been asked to confirm.",
+    "err_claim_declined": "The finder said this item is not yours. Only they can reopen your "
+                          "claim; I will keep looking for yours.",
+    "err_already_handed": "You already said you handed it over; the owner has been asked to "
+                          "confirm.",
     "btn_reopen": "↩️ Reopen the claim",
     "claim_reopened_finder": "The claim is open again. Is the item theirs?",
-    "claim_reopened_owner": "The finder is looking at your claim again. I will tell you what they decide.",
+    "claim_reopened_owner": "The finder is looking at your claim again. I will tell you what they "
+                            "decide.",
     "btn_handed": "📦 I handed it over",
     "btn_got_back": "✅ I got it back",
     "btn_not_yet": "✖️ Not yet",
-    "handed_finder": "Thank you! I asked the owner to confirm they got it back. If they do not answer within {hours} hours, I will close it as returned.",
+    "handed_finder": "Thank you! I asked the owner to confirm they got it back. If they do not "
+                     "answer within {hours} hours, I will close it as returned.",
     "handed_owner": "📦 The finder says they handed your item back (<i>{text}</i>). Did you get it?",
-    "not_yet_owner": "OK, the conversation stays open. Message the finder to arrange the hand-back.",
-    "not_yet_finder": "The owner says they have not got the item yet. Message them to arrange the hand-back.",
-    "handback_reminder": "⏳ Did you get your item back (<i>{text}</i>)? The finder says they handed it over. If I hear nothing within {hours} hours, I will close it as returned.",
-    "handback_closed_owner": "The finder handed <i>{text}</i> over and I heard nothing from you, so I closed it as returned. If you still do not have it, report it again with /lost.",
-    "handback_closed_finder": "The owner did not answer, so I closed the hand-back of <i>{text}</i> as returned. Thank you for handing it back!",
-    "confirm_delete": "Delete report #{id}? This cannot be undone, and a claim on it ends (the other person is told).",
+    "not_yet_owner": "OK, the conversation stays open. Message the finder to arrange the "
+                     "hand-back.",
+    "not_yet_finder": "The owner says they have not got the item yet. Message them to arrange the "
+                      "hand-back.",
+    "handback_reminder": "⏳ Did you get your item back (<i>{text}</i>)? The finder says they "
+                         "handed it over. If I hear nothing within {hours} hours, I will close it "
+                         "as returned.",
+    "handback_closed_owner": "The finder handed <i>{text}</i> over and I heard nothing from you, "
+                             "so I closed it as returned. If you still do not have it, report it "
+                             "again with /lost.",
+    "handback_closed_finder": "The owner did not answer, so I closed the hand-back of "
+                              "<i>{text}</i> as returned. Thank you for handing it back!",
+    "confirm_delete": "Delete report #{id}? This cannot be undone, and a claim on it ends (the "
+                      "other person is told).",
     "btn_delete_yes": "🗑 Yes, delete it",
     "btn_keep": "↩️ Keep it",
     "item_kept": "Report #{id} stays as it is.",
-    "claim_ended": "ℹ️ The report behind the claim about <i>{text}</i> was closed by the other person, so the claim has ended.",
+    "claim_ended": "ℹ️ The report behind the claim about <i>{text}</i> was closed by the other "
+                   "person, so the claim has ended.",
     # my reports
     "mine_empty": "You have no open reports. /lost or /found to add one.",
     "mine_item": "#{id} · {kind_label} · {category}\n{text}\n⏳ open until {expires}",
