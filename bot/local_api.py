@@ -94,9 +94,12 @@ class LocalBotAPI(BaseRequest):
             "chat": {"id": chat_id, "type": "private", "first_name": "Student"},
             "from": BOT_USER,
         }
-        for key in ("text", "caption", "reply_markup"):
+        for key in ("text", "caption"):
             if params.get(key) is not None:
                 message[key] = params[key]
+        markup = params.get("reply_markup")
+        if isinstance(markup, dict) and "inline_keyboard" in markup:  # Telegram returns only
+            message["reply_markup"] = markup                          # inline keyboards
         if "phone_number" in params:
             message["contact"] = {k: params[k] for k in ("phone_number", "first_name",
                                                          "last_name") if k in params}
