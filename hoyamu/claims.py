@@ -39,6 +39,11 @@ class ClaimView:
     lost: Item | None
 
     @property
+    def reports(self) -> list[Item]:
+        """The found report and, while it exists, the lost one."""
+        return [item for item in (self.found, self.lost) if item is not None]
+
+    @property
     def parties(self) -> tuple[int, int | None]:
         return self.claim.claimant_id, self.claim.finder_id
 
@@ -89,8 +94,8 @@ async def _close_returned(session: AsyncSession, claim: Claim, now: dt.datetime)
     await _move(session, claim, ClaimStatus.talking(), status=ClaimStatus.RETURNED,
                 returned_at=now)
     view = await _view(session, claim)
-    for item in (view.found, view.lost):
-        if item is not None and item.status == Status.OPEN:
+    for item in view.reports:
+        if item.status == Status.OPEN:
             item.status, item.closed_at = Status.RETURNED, now
     return view
 
@@ -302,7 +307,7 @@ class ClaimService:
                 view = await _view(session, claim)
         closed = view.claim.status == ClaimStatus.RETURNED
         if closed:
-            self.serving.forget([item for item in (view.found, view.lost) if item is not None])
+            self.serving.forget(view.reports)
         log.info("claim %s: %s", claim_id, view.claim.status)
         return HandBack(view, closed)
 
@@ -334,6 +339,5 @@ class ClaimService:
                 elif claim.reminded_at is None:
                     claim.reminded_at = now
                     remind.append(await _view(session, claim))
-        self.serving.forget([item for view in closed for item in (view.found, view.lost)
-                             if item is not None])
+        self.serving.forget([item for view in closed for item in view.reports])
         return remind, closed

@@ -65,8 +65,8 @@ class ItemService:
             item.status = status
             item.closed_at = utcnow()
             ended = await end_claims(session, item, status)
-        closed = [item] + [other for view in ended for other in (view.found, view.lost)
-                           if other is not None and other.status != Status.OPEN]
+        closed = [item] + [other for view in ended for other in view.reports
+                           if other.status != Status.OPEN]
         self.serving.forget(closed)
         log.info("item %s is now %s; %d claims ended", item.id, status, len(ended))
         return StatusChange(item, ended)

@@ -36,6 +36,11 @@ def lang(context: Context) -> str:
     return (context.user_data or {}).get("lang", "en")
 
 
+async def language_of(context: Context, user_id: int) -> str:
+    """The interface language of another user (the one pressing is `lang(context)`)."""
+    return (await core_of(context).users.get_user(user_id)).language or "en"
+
+
 def esc(text: str | None) -> str:
     return html.escape(text or "")
 

@@ -18,6 +18,7 @@ from bot.handlers.common import (
     core_of,
     esc,
     lang,
+    language_of,
     parse_ints,
     reply,
     send,
@@ -31,10 +32,6 @@ from hoyamu.validation import redact_personal
 log = logging.getLogger(__name__)
 END = ConversationHandler.END
 USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{3,31}")  # Telegram's rule for public usernames
-
-
-async def _language_of(context: Context, user_id: int) -> str:
-    return (await core_of(context).users.get_user(user_id)).language or "en"
 
 
 @button
@@ -74,7 +71,7 @@ async def claim_answer(update: Update, context: Context) -> int:
 async def _ask_finder(context: Context, view: ClaimView, key: str = "claim_to_finder") -> None:
     """The claim as the finder sees it: their own text, the owner's lost report without names
     or numbers, and the answer to their question."""
-    finder_lang = await _language_of(context, view.claim.finder_id)
+    finder_lang = await language_of(context, view.claim.finder_id)
     qa = (t(finder_lang, "claim_qa", question=esc(view.found.verify_question),
             answer=esc(view.claim.answer or "—")) if view.found.verify_question else "")
     report = (t(finder_lang, "claim_report", text=esc(redact_personal(view.lost.text)[:600]))
@@ -96,7 +93,7 @@ async def decide(update: Update, context: Context) -> None:
     view = await claims(context).decide(claim_id, update.effective_user.id, bool(accept))
     await update.callback_query.edit_message_reply_markup(None)
     owner_id, language = view.claim.claimant_id, lang(context)
-    owner_lang = await _language_of(context, owner_id)
+    owner_lang = await language_of(context, owner_id)
     if not accept:
         await reply(update, t(language, "claim_declined_finder"),
                     keyboards.reopen(language, claim_id))
@@ -118,7 +115,7 @@ async def reopen(update: Update, context: Context) -> None:
     await update.callback_query.edit_message_reply_markup(None)
     await _ask_finder(context, view, key="claim_reopened_finder")
     owner_id = view.claim.claimant_id
-    await send(context, owner_id, t(await _language_of(context, owner_id), "claim_reopened_owner"))
+    await send(context, owner_id, t(await language_of(context, owner_id), "claim_reopened_owner"))
 
 
 @button
@@ -149,7 +146,7 @@ async def share(update: Update, context: Context) -> None:
     username = user.username if user.username and USERNAME.fullmatch(user.username) else None
     view, both = await claims(context).share_contact(claim_id, user.id, username)
     other = view.other_party(user.id)
-    other_lang, language = await _language_of(context, other), lang(context)
+    other_lang, language = await language_of(context, other), lang(context)
     if not both:
         toast(context, t(language, "share_waiting"))
         await send(context, other, t(other_lang, "share_asked"),
@@ -181,7 +178,7 @@ async def phone(update: Update, context: Context) -> None:
         return
     recipients = await claims(context).phone_recipients(user_id)
     for other in recipients:
-        other_lang = await _language_of(context, other)
+        other_lang = await language_of(context, other)
         await send(context, other, t(other_lang, "phone_from"))
         await context.bot.send_contact(other, phone_number=contact.phone_number,
                                        first_name=contact.first_name,
@@ -198,7 +195,7 @@ async def returned(update: Update, context: Context) -> None:
     user_id, language = update.effective_user.id, lang(context)
     done = await claims(context).hand_back(claim_id, user_id)
     other = done.view.other_party(user_id)
-    other_lang = await _language_of(context, other)
+    other_lang = await language_of(context, other)
     await update.callback_query.edit_message_reply_markup(None)
     if done.closed:
         await reply(update, t(language, "returned_done"))
@@ -219,6 +216,6 @@ async def not_yet(update: Update, context: Context) -> None:
     language, finder = lang(context), view.claim.finder_id
     await reply(update, t(language, "not_yet_owner"),
                 keyboards.handback(language, claim_id, owner=True))
-    finder_lang = await _language_of(context, finder)
+    finder_lang = await language_of(context, finder)
     await send(context, finder, t(finder_lang, "not_yet_finder"),
                keyboards.handback(finder_lang, claim_id, owner=False))

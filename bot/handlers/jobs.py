@@ -9,7 +9,7 @@ from telegram.error import TelegramError
 
 from bot import keyboards
 from bot.handlers.admin import bad_pairs_text
-from bot.handlers.common import Context, core_of, esc, send
+from bot.handlers.common import Context, core_of, esc, language_of, send
 from bot.i18n import t
 
 log = logging.getLogger(__name__)
@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 async def expiry(context: Context) -> None:
     core = core_of(context)
     for item in await core.items.reminders_due():
-        language = (await core.users.get_user(item.user_id)).language or "en"
+        language = await language_of(context, item.user_id)
         try:
             await send(context, item.user_id, t(language, "reminder", id=item.id,
                                                 text=esc(item.text[:200]),
@@ -29,7 +29,7 @@ async def expiry(context: Context) -> None:
     for item in await core.items.expire_due():
         if item.user_id is None:
             continue
-        language = (await core.users.get_user(item.user_id)).language or "en"
+        language = await language_of(context, item.user_id)
         try:
             await send(context, item.user_id, t(language, "expired", id=item.id,
                                                 text=esc(item.text[:200])))
@@ -45,7 +45,7 @@ async def handbacks(context: Context) -> None:
     remind, closed = await core.claims.handbacks_due()
     for view in remind:
         owner = view.claim.claimant_id
-        language = (await core.users.get_user(owner)).language or "en"
+        language = await language_of(context, owner)
         try:
             await send(context, owner, t(language, "handback_reminder", hours=(hours + 1) // 2,
                                          text=esc(view.found.text[:200])),
@@ -55,7 +55,7 @@ async def handbacks(context: Context) -> None:
     for view in closed:
         for user_id, key in ((view.claim.claimant_id, "handback_closed_owner"),
                              (view.claim.finder_id, "handback_closed_finder")):
-            language = (await core.users.get_user(user_id)).language or "en"
+            language = await language_of(context, user_id)
             try:
                 await send(context, user_id, t(language, key, text=esc(view.found.text[:200])))
             except TelegramError:
@@ -78,7 +78,7 @@ async def auto_retrain(context: Context) -> None:
     for admin_id in core.settings.admin_ids:
         try:
             if final.get("file"):  # the pairs file is broken: say which entry and what to do
-                language = (await core.users.get_user(admin_id)).language or "en"
+                language = await language_of(context, admin_id)
                 await send(context, admin_id, bad_pairs_text(language, final))
                 continue
             await send(context, admin_id, f"Automatic retraining: {final.get('event')} "

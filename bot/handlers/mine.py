@@ -15,6 +15,7 @@ from bot.handlers.common import (
     core_of,
     esc,
     lang,
+    language_of,
     parse_ints,
     reply,
     send,
@@ -83,12 +84,11 @@ async def item_action(update: Update, context: Context) -> None:
 
 async def _tell_other_sides(context: Context, ended: list[ClaimView], user_id: int) -> None:
     """Each claim that ended with the report: the other person learns why."""
-    users = core_of(context).users
     for view in ended:
         other = view.other_party(user_id)
         if other is None:
             continue
-        language = (await users.get_user(other)).language or "en"
+        language = await language_of(context, other)
         key = "returned_done" if view.claim.status == ClaimStatus.RETURNED else "claim_ended"
         try:
             await send(context, other, t(language, key, text=esc(view.found.text[:200])))

@@ -15,9 +15,9 @@ from bot.handlers.common import (
     Context,
     button,
     claims,
-    core_of,
     esc,
     lang,
+    language_of,
     parse_ints,
     reply,
     send,
@@ -36,7 +36,7 @@ async def deliver(update: Update, context: Context, claim_id: int, text: str) ->
     user_id = update.effective_user.id
     view = await claims(context).active(claim_id, user_id)
     other = view.other_party(user_id)
-    other_lang = (await core_of(context).users.get_user(other)).language or "en"
+    other_lang = await language_of(context, other)
     from_owner = user_id == view.claim.claimant_id
     key = "relay_from_owner" if from_owner else "relay_from_finder"
     await send(context, other, t(other_lang, key, text=esc(text[:MAX_RELAYED])),
